@@ -1,0 +1,3 @@
+from photoarchive.cli import main
+
+raise SystemExit(main())

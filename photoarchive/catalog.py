@@ -1,0 +1,249 @@
+"""The SQLite catalog: an index of the archive, never the only copy of anything.
+
+Every row can be rebuilt from the week folders (`verify --rebuild`); what cannot be rebuilt
+(which card a file came from, import history) is convenience, not data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,          -- archive-relative, '/'-separated: WEEK/NAME
+    week TEXT NOT NULL,
+    hash TEXT NOT NULL,                 -- BLAKE3 of the current content
+    import_hash TEXT NOT NULL,          -- BLAKE3 as imported: identity survives metadata edits
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    capture_time TEXT,                  -- ISO 8601, with offset when the camera wrote one
+    capture_guess INTEGER NOT NULL DEFAULT 0,
+    role TEXT NOT NULL DEFAULT 'media', -- 'media' or 'sidecar'
+    source_volume TEXT,
+    source_path TEXT,
+    import_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
+CREATE INDEX IF NOT EXISTS files_import_hash ON files(import_hash);
+CREATE INDEX IF NOT EXISTS files_week ON files(week);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    sources TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running',
+    copied INTEGER NOT NULL DEFAULT 0,
+    already INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    problems INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS source_seen (
+    volume TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (volume, path)
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    week: str
+    hash: str
+    size: int
+    mtime_ns: int
+    capture_time: str | None = None
+    capture_guess: bool = False
+    role: str = "media"
+    source_volume: str | None = None
+    source_path: str | None = None
+    import_id: int | None = None
+    import_hash: str = ""  # defaults to hash
+
+
+_FILE_COLUMNS = (
+    "path, week, hash, import_hash, size, mtime_ns, capture_time, capture_guess, role, "
+    "source_volume, source_path, import_id"
+)
+
+
+def _record(row: sqlite3.Row) -> FileRecord:
+    return FileRecord(
+        path=row["path"],
+        week=row["week"],
+        hash=row["hash"],
+        import_hash=row["import_hash"],
+        size=row["size"],
+        mtime_ns=row["mtime_ns"],
+        capture_time=row["capture_time"],
+        capture_guess=bool(row["capture_guess"]),
+        role=row["role"],
+        source_volume=row["source_volume"],
+        source_path=row["source_path"],
+        import_id=row["import_id"],
+    )
+
+
+def _values(rec: FileRecord) -> tuple[object, ...]:
+    return (
+        rec.path,
+        rec.week,
+        rec.hash,
+        rec.import_hash or rec.hash,
+        rec.size,
+        rec.mtime_ns,
+        rec.capture_time,
+        int(rec.capture_guess),
+        rec.role,
+        rec.source_volume,
+        rec.source_path,
+        rec.import_id,
+    )
+
+
+class Catalog:
+    """One connection, used from the thread that opened it; open one per job."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- files -------------------------------------------------------------------------
+    def add_files(self, records: Iterable[FileRecord]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_values(r) for r in records],
+            )
+
+    def has_content(self, content_hash: str) -> str | None:
+        """Archive path of a media file with this content (now or as imported), if any."""
+        row = self.conn.execute(
+            "SELECT path FROM files WHERE role='media' AND (hash=? OR import_hash=?) LIMIT 1",
+            (content_hash, content_hash),
+        ).fetchone()
+        return row[0] if row else None
+
+    def known_sizes(self) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}
+
+    def file(self, path: str) -> FileRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE path=?", (path,)
+        ).fetchone()
+        return _record(row) if row else None
+
+    def files(self, week: str | None = None) -> list[FileRecord]:
+        if week is None:
+            rows = self.conn.execute(f"SELECT {_FILE_COLUMNS} FROM files ORDER BY path")
+        else:
+            rows = self.conn.execute(
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE week=? ORDER BY path", (week,)
+            )
+        return [_record(r) for r in rows]
+
+    def weeks(self) -> list[tuple[str, int]]:
+        """(week folder, media count), newest first."""
+        rows = self.conn.execute(
+            "SELECT week, SUM(role='media') FROM files GROUP BY week ORDER BY week DESC"
+        )
+        return [(r[0], int(r[1] or 0)) for r in rows]
+
+    def update_content(self, path: str, content_hash: str, size: int, mtime_ns: int) -> None:
+        """Record a legitimate rewrite (metadata edit); the import identity stays."""
+        self.conn.execute(
+            "UPDATE files SET hash=?, size=?, mtime_ns=? WHERE path=?",
+            (content_hash, size, mtime_ns, path),
+        )
+
+    def remove(self, path: str) -> None:
+        self.conn.execute("DELETE FROM files WHERE path=?", (path,))
+
+    def replace_all(self, records: Iterable[FileRecord]) -> None:
+        """Rebuild: the archive folders are the truth; keep identities we still know."""
+        old = {r[0]: r[1] for r in self.conn.execute("SELECT path, import_hash FROM files")}
+        rows = []
+        for rec in records:
+            values = list(_values(rec))
+            if rec.path in old and not rec.import_hash:
+                values[3] = old[rec.path]
+            rows.append(tuple(values))
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM files")
+            conn.executemany(
+                f"INSERT INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows
+            )
+
+    # --- sources -----------------------------------------------------------------------
+    def seen_hashes(self, volume: str) -> dict[tuple[str, int, int], str]:
+        """(path, size, mtime_ns) -> hash of this volume's files seen before, still archived."""
+        rows = self.conn.execute(
+            "SELECT s.path, s.size, s.mtime_ns, s.hash FROM source_seen s WHERE s.volume=? "
+            "AND EXISTS (SELECT 1 FROM files f WHERE f.import_hash=s.hash OR f.hash=s.hash)",
+            (volume,),
+        )
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+    def mark_seen(self, entries: Iterable[tuple[str, str, int, int, str]]) -> None:
+        """entries: (volume, path, size, mtime_ns, hash)."""
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO source_seen VALUES (?,?,?,?,?)", entries)
+
+    # --- import runs -------------------------------------------------------------------
+    def start_import(self, sources: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO imports(started_at, sources) VALUES (?, ?)", (time.time(), sources)
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_import(
+        self, import_id: int, status: str, copied: int, already: int, skipped: int, problems: int
+    ) -> None:
+        self.conn.execute(
+            "UPDATE imports SET finished_at=?, status=?, copied=?, already=?, skipped=?, "
+            "problems=? WHERE id=?",
+            (time.time(), status, copied, already, skipped, problems, import_id),
+        )

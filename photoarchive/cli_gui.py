@@ -1,0 +1,23 @@
+"""`photoarchive gui`: start the desktop application (PySide6 is imported only here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from photoarchive.config import Settings
+from photoarchive.jobs import CancelToken
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("gui", parents=[common], help="start the desktop application")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    try:
+        from photoarchive.gui.app import run_app
+    except ImportError as exc:
+        print(f"photoarchive gui: the desktop application cannot start: {exc}", file=sys.stderr)
+        return 1
+    return run_app(settings)

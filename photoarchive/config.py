@@ -1,0 +1,149 @@
+"""Settings: a TOML file in the user's config dir, read once into a frozen dataclass.
+
+Nothing reads settings from a global: the CLI or GUI loads them and passes them down, so tests
+and scripts can run several archives side by side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "photoarchive"
+ARCHIVE_ENV = "PHOTOARCHIVE_ARCHIVE"
+DEFAULT_WEEK_PATTERN = "%Y-%m-%d"
+
+# TOML section -> (settings field, toml key); top-level keys use section "".
+_TOML_KEYS: dict[str, tuple[str, str]] = {
+    "archive": ("", "archive"),
+    "week_pattern": ("", "week_pattern"),
+    "bucket": ("sync", "bucket"),
+    "gcs_key_file": ("sync", "key_file"),
+    "gcs_project": ("sync", "project"),
+    "sync_hold_back_days": ("sync", "hold_back_days"),
+    "raw_sidecar": ("metadata", "raw_sidecar"),
+    "flickr_api_key": ("flickr", "api_key"),
+    "flickr_user": ("flickr", "user"),
+}
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def default_archive() -> Path:
+    return Path(platformdirs.user_pictures_dir()) / "PhotoArchive"
+
+
+@dataclass(frozen=True)
+class Settings:
+    archive: Path = field(default_factory=default_archive)
+    week_pattern: str = DEFAULT_WEEK_PATTERN
+    bucket: str = ""  # gs://BUCKET[/PREFIX]
+    gcs_key_file: str = ""  # a path only; the key itself is never copied
+    gcs_project: str = ""
+    sync_hold_back_days: int = 0
+    raw_sidecar: bool = False  # write XMP sidecars for RAW files instead of the RAW itself
+    flickr_api_key: str = ""  # the secret and tokens live in the keyring
+    flickr_user: str = ""
+    config_dir: Path = field(default_factory=config_dir)
+    data_dir: Path = field(default_factory=data_dir)
+    cache_dir: Path = field(default_factory=cache_dir)
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+    @property
+    def places_file(self) -> Path:
+        return self.config_dir / "places.toml"
+
+    @property
+    def catalog_path(self) -> Path:
+        """One catalog per archive folder, so switching archives never mixes their indexes."""
+        real = os.path.realpath(self.archive)
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(real).name)[:40] or "archive"
+        digest = hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        return self.data_dir / "catalogs" / f"{slug}-{digest}.sqlite"
+
+
+def load_settings(
+    archive: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    settings_file: Path | None = None,
+) -> Settings:
+    """Defaults, then the TOML file, then PHOTOARCHIVE_ARCHIVE, then an explicit archive."""
+    env = os.environ if env is None else env
+    base = Settings()
+    path = settings_file or base.settings_file
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                doc = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            log.warning("ignoring unreadable settings file %s: %s", path, exc)
+            doc = {}
+        for name, (section, key) in _TOML_KEYS.items():
+            table = doc if not section else doc.get(section, {})
+            if isinstance(table, dict) and key in table:
+                values[name] = table[key]
+    if env.get(ARCHIVE_ENV):
+        values["archive"] = env[ARCHIVE_ENV]
+    if archive is not None:
+        values["archive"] = archive
+    if "archive" in values:
+        values["archive"] = Path(os.path.expanduser(str(values["archive"])))
+    types = {f.name: f.type for f in fields(Settings)}
+    for name, value in list(values.items()):
+        if types[name] in ("int", int) and not isinstance(value, int):
+            values[name] = int(value)  # type: ignore[call-overload]
+        if types[name] in ("bool", bool):
+            values[name] = bool(value)
+    return replace(base, **values)  # type: ignore[arg-type]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def save_settings(settings: Settings, settings_file: Path | None = None) -> Path:
+    """Write the user-facing settings atomically (temp file + rename)."""
+    path = settings_file or settings.settings_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sections: dict[str, list[str]] = {}
+    for name, (section, key) in _TOML_KEYS.items():
+        sections.setdefault(section, []).append(f"{key} = {_toml_value(getattr(settings, name))}")
+    lines = [*sections.pop("", []), ""]
+    for section, entries in sections.items():
+        lines += [f"[{section}]", *entries, ""]
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,177 @@
+"""Import planning: what on the cards is new, and which week folder each shot goes to.
+
+Planning reads only file heads (dates) and hashes only files whose size collides with
+something already known, so a re-scan of a known card costs a directory walk. Identity is by
+content: a photo already archived is never copied again, whatever its name on the card.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from photoarchive.archive import check_week_pattern, week_folder
+from photoarchive.capture_time import CaptureTime, looks_damaged, read_capture_time
+from photoarchive.cardscan import ShotGroup, SourceFile, scan_source
+from photoarchive.catalog import Catalog
+from photoarchive.config import Settings
+from photoarchive.hashing import hash_file
+from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
+from photoarchive.media import Kind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlannedFile:
+    source: SourceFile
+    volume: str
+    hash: str | None = None  # known when hashed while planning
+    archived_as: str | None = None  # set when the content is already archived
+
+    @property
+    def role(self) -> str:
+        return "sidecar" if self.source.kind is Kind.SIDECAR else "media"
+
+
+@dataclass
+class PlannedGroup:
+    group: ShotGroup
+    capture: CaptureTime
+    week: str
+    files: list[PlannedFile]  # the files of this shot that are new
+
+
+@dataclass
+class ImportPlan:
+    sources: list[Path]
+    new: list[PlannedGroup] = field(default_factory=list)
+    already: list[PlannedFile] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def new_files(self) -> int:
+        return sum(len(g.files) for g in self.new)
+
+    @property
+    def new_bytes(self) -> int:
+        return sum(f.source.size for g in self.new for f in g.files)
+
+    @property
+    def guessed(self) -> list[str]:
+        return [str(g.group.media[0].path) for g in self.new if g.capture.guess]
+
+
+def _group_capture(group: ShotGroup) -> CaptureTime:
+    """The shot's date: photos and RAWs before videos, embedded dates before mtime."""
+    media = sorted(group.media, key=lambda f: f.kind is Kind.VIDEO)
+    first: CaptureTime | None = None
+    for f in media:
+        try:
+            ct = read_capture_time(f.path, f.size, f.mtime_ns)
+        except OSError:
+            continue
+        if not ct.guess:
+            return ct
+        first = first or ct
+    if first is None:
+        raise OSError(errno.EIO, "cannot read any file of this shot")
+    return first
+
+
+def plan_import(
+    settings: Settings,
+    sources: list[Path],
+    catalog: Catalog,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportPlan:
+    """Decide what to copy; reads the cards, writes nothing."""
+    cancel = cancel or CancelToken()
+    check_week_pattern(settings.week_pattern)
+    plan = ImportPlan(sources=list(sources))
+    scans = []
+    for src in sources:
+        if not Path(src).is_dir():
+            plan.problems.append(Problem(str(src), "source folder not found or not a folder"))
+            continue
+        scan = scan_source(Path(src), cancel)
+        plan.skipped += scan.skipped
+        plan.problems += scan.problems
+        scans.append(scan)
+
+    # Pass 1: what was seen before (no reads), what needs looking at.
+    candidates: list[tuple[ShotGroup, list[PlannedFile]]] = []
+    for scan in scans:
+        seen = catalog.seen_hashes(scan.volume)
+        for group in scan.groups:
+            fresh = []
+            for f in group.files:
+                known = seen.get((f.rel, f.size, f.mtime_ns))
+                pf = PlannedFile(f, scan.volume, hash=known)
+                if known:
+                    pf.archived_as = catalog.has_content(known)
+                    plan.already.append(pf)
+                else:
+                    fresh.append(pf)
+            if any(pf.role == "media" for pf in fresh):
+                candidates.append((group, fresh))
+            else:
+                plan.already += [pf for pf in fresh]
+
+    # Pass 2: hash only where the size says the content might already be known.
+    sizes = catalog.known_sizes()
+    counts = Counter(
+        pf.source.size for _, fresh in candidates for pf in fresh if pf.role == "media"
+    )
+    total = sum(len(fresh) for _, fresh in candidates)
+    done = 0
+    seen_in_run: dict[str, str] = {}
+    for group, fresh in candidates:
+        cancel.raise_if_cancelled()
+        new_files: list[PlannedFile] = []
+        for pf in fresh:
+            done += 1
+            if progress:
+                progress(Progress("plan", done, total, current=str(pf.source.path)))
+            src = pf.source
+            if pf.role == "sidecar":
+                new_files.append(pf)
+                continue
+            try:
+                damage = looks_damaged(src.path, src.size)
+                if damage and src.size == 0:
+                    plan.problems.append(Problem(str(src.path), f"{damage}; nothing to copy"))
+                    continue
+                if damage:
+                    plan.problems.append(
+                        Problem(str(src.path), f"{damage}; copied as it is", Severity.WARNING)
+                    )
+                if src.size in sizes or counts[src.size] > 1:
+                    pf.hash = hash_file(src.path)
+            except OSError as exc:
+                plan.problems.append(Problem(str(src.path), f"cannot read: {exc.strerror}"))
+                continue
+            if pf.hash:
+                pf.archived_as = catalog.has_content(pf.hash) or seen_in_run.get(pf.hash)
+                if pf.archived_as:
+                    plan.already.append(pf)
+                    continue
+                seen_in_run[pf.hash] = str(src.path)
+            new_files.append(pf)
+        if not any(pf.role == "media" for pf in new_files):
+            plan.already += [pf for pf in new_files]
+            continue
+        try:
+            capture = _group_capture(group)
+        except OSError as exc:
+            plan.problems.append(Problem(str(group.media[0].path), f"cannot read: {exc}"))
+            continue
+        week = week_folder(capture.local, settings.week_pattern)
+        plan.new.append(PlannedGroup(group, capture, week, new_files))
+    plan.new.sort(key=lambda g: (g.capture.local, str(g.group.folder), g.group.key))
+    return plan

@@ -1,0 +1,67 @@
+"""Cancel tokens, progress events and per-file problems shared by every long job.
+
+Core jobs never print: they report through a callback so the CLI prints text and the GUI
+turns the same events into signals.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Cancelled(Exception):
+    """Raised inside a job when its token was cancelled; the job has cleaned up by then."""
+
+
+class CancelToken:
+    """Thread-safe flag a UI sets and a job polls between files (and between chunks)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the file was not processed
+    WARNING = "warning"  # processed, but something about it needs a look
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One file's trouble, worded for the user."""
+
+    path: str
+    reason: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of a job's progress; bytes are 0 when a stage does not count them."""
+
+    stage: str
+    done: int
+    total: int
+    bytes_done: int = 0
+    bytes_total: int = 0
+    current: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def no_progress(_: Progress) -> None:
+    """Default callback for callers that do not show progress."""

@@ -1,0 +1,85 @@
+"""The facade the CLI and the GUI call: each function opens what it needs and closes it.
+
+Functions here run on the caller's thread (a GUI worker thread, or the CLI's main thread) and
+take a cancel token and a progress callback; none of them prints or touches Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from photoarchive.cardscan import detect_cards
+from photoarchive.catalog import Catalog
+from photoarchive.config import Settings
+from photoarchive.import_plan import ImportPlan, plan_import
+from photoarchive.importer import ImportSummary, run_import
+from photoarchive.jobs import CancelToken, ProgressCallback
+from photoarchive.verify import VerifyReport, rebuild_catalog, verify_archive
+
+__all__ = [
+    "ImportPlan",
+    "ImportSummary",
+    "VerifyReport",
+    "detect_cards",
+    "import_photos",
+    "open_catalog",
+    "plan",
+    "verify",
+]
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    """A catalog connection for the calling thread; close it when done."""
+    return Catalog(settings.catalog_path)
+
+
+def plan(
+    settings: Settings,
+    sources: Sequence[Path],
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportPlan:
+    """What an import of these sources would do (reads the cards only)."""
+    with open_catalog(settings) as catalog:
+        return plan_import(settings, list(sources), catalog, cancel, progress)
+
+
+def import_photos(
+    settings: Settings,
+    sources: Sequence[Path] | ImportPlan,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    dry_run: bool = False,
+    verify_from_disk: bool = False,
+) -> ImportSummary:
+    """Plan (unless a plan is given) and import; with no sources, the detected cards."""
+    with open_catalog(settings) as catalog:
+        if isinstance(sources, ImportPlan):
+            the_plan = sources
+        else:
+            the_plan = plan_import(
+                settings, list(sources) or detect_cards(), catalog, cancel, progress
+            )
+        return run_import(
+            settings,
+            the_plan,
+            catalog,
+            cancel,
+            progress,
+            dry_run=dry_run,
+            verify_from_disk=verify_from_disk,
+        )
+
+
+def verify(
+    settings: Settings,
+    rebuild: bool = False,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> VerifyReport:
+    with open_catalog(settings) as catalog:
+        if rebuild:
+            return rebuild_catalog(settings, catalog, cancel, progress)
+        return verify_archive(settings, catalog, cancel, progress)
