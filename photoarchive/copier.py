@@ -55,7 +55,7 @@ def _open_source(path: Path) -> int:
         return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
 
-def _describe(exc: OSError, where: str) -> str:
+def describe_os_error(exc: OSError, where: str) -> str:
     if exc.errno == errno.ENOSPC:
         return f"{where}: the archive disk is full"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -117,7 +117,10 @@ class VerifiedCopier:
         try:
             src_fd = _open_source(req.src)
         except OSError as exc:
-            return [*done, CopyResult(req, error=_describe(exc, "cannot read from the card"))]
+            return [
+                *done,
+                CopyResult(req, error=describe_os_error(exc, "cannot read from the card")),
+            ]
         dst_fd = -1
         try:
             st = os.fstat(src_fd)
@@ -126,7 +129,7 @@ class VerifiedCopier:
             try:
                 dst_fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                raise CopyError(_describe(exc, "cannot write to the archive")) from exc
+                raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
             hasher = new_hasher()
             view = memoryview(buf)
             total = 0
@@ -134,7 +137,7 @@ class VerifiedCopier:
                 try:
                     n = os.readv(src_fd, [buf])
                 except OSError as exc:
-                    raise CopyError(_describe(exc, "cannot read from the card")) from exc
+                    raise CopyError(describe_os_error(exc, "cannot read from the card")) from exc
                 if n == 0:
                     break
                 if cancel is not None and cancel.cancelled:
@@ -143,7 +146,7 @@ class VerifiedCopier:
                 try:
                     _write_all(dst_fd, view[:n])
                 except OSError as exc:
-                    raise CopyError(_describe(exc, "cannot write to the archive")) from exc
+                    raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
                 total += n
             if total != req.size:
                 raise CopyError(
@@ -185,7 +188,7 @@ class VerifiedCopier:
             return CopyResult(req, error=f"{req.dest.name} appeared in the archive meanwhile")
         except OSError as exc:
             _unlink_quietly(temp)
-            return CopyResult(req, error=_describe(exc, "cannot finish the copy"))
+            return CopyResult(req, error=describe_os_error(exc, "cannot finish the copy"))
 
     def _collect(self, block: bool) -> list[CopyResult]:
         if block and self._pending:

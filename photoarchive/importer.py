@@ -16,7 +16,13 @@ from pathlib import Path
 from photoarchive.archive import archive_lock, clean_stale_temps, fsync_dir
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
-from photoarchive.copier import CopyRequest, CopyResult, VerifiedCopier, new_buffer
+from photoarchive.copier import (
+    CopyRequest,
+    CopyResult,
+    VerifiedCopier,
+    describe_os_error,
+    new_buffer,
+)
 from photoarchive.hashing import hash_file
 from photoarchive.import_plan import ImportPlan, PlannedFile, PlannedGroup
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
@@ -138,8 +144,9 @@ class _Run:
         try:
             week_dir.mkdir(exist_ok=True)
         except OSError as exc:
-            reason = f"cannot create week folder {group.week}: {exc.strerror}"
-            self._fail(group.files, reason)
+            self._fail(
+                group.files, describe_os_error(exc, f"cannot create week folder {group.week}")
+            )
             return
         try:
             names = self._choose_names(group, week_dir)
