@@ -1,0 +1,68 @@
+"""verify reports missing, changed and unknown files; --rebuild recreates the catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from cards import make_card
+from harness import run_cli
+from imaging import jpeg_bytes, write_file
+
+from photoarchive import pipeline
+from photoarchive.config import Settings
+
+
+def test_verify_finds_damage(tmp_path: Path, settings: Settings, cli_env: dict[str, str]) -> None:
+    card = make_card(tmp_path / "card", datetime(2024, 1, 1), days=3)
+    pipeline.import_photos(settings, [card.root])
+    week = settings.archive / "2024-01-01"
+    files = sorted(week.iterdir())
+    files[0].unlink()
+    with files[1].open("r+b") as fh:  # one flipped bit, same size and mtime
+        fh.seek(200)
+        byte = fh.read(1)
+        fh.seek(200)
+        fh.write(bytes([byte[0] ^ 1]))
+    write_file(week / "stray.jpg", jpeg_bytes(99, None))
+    write_file(week / ".hidden-note", b"x")
+    res = run_cli("verify", "--json", "--archive", str(settings.archive), env=cli_env)
+    assert res.returncode == 1
+    report = json.loads(res.stdout)
+    assert report["missing"] == [f"2024-01-01/{files[0].name}"]
+    assert report["changed"] == [f"2024-01-01/{files[1].name}"]
+    assert report["unknown"] == ["2024-01-01/stray.jpg"]
+    assert report["ok"] == 4
+    text = run_cli("verify", "--archive", str(settings.archive), env=cli_env)
+    assert "Missing (1):" in text.stdout and "Changed (1):" in text.stdout
+
+
+def test_rebuild_from_folders_alone(tmp_path: Path, settings: Settings) -> None:
+    card = make_card(tmp_path / "card", datetime(2023, 12, 27), days=10)
+    pipeline.import_photos(settings, [card.root])
+    with pipeline.open_catalog(settings) as cat:
+        before = {(r.path, r.hash, r.size, r.capture_time, r.role) for r in cat.files()}
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(settings.catalog_path) + suffix).unlink(missing_ok=True)
+    report = pipeline.verify(settings, rebuild=True)
+    assert report.rebuilt and report.checked == 20
+    with pipeline.open_catalog(settings) as cat:
+        after = {(r.path, r.hash, r.size, r.capture_time, r.role) for r in cat.files()}
+        assert after == before
+        assert cat.weeks() == [("2024-01-01", 10), ("2023-12-25", 10)]
+    assert pipeline.verify(settings).clean
+    # The rebuilt catalog still knows every photo by content: a re-import copies nothing.
+    again = pipeline.import_photos(settings, [card.root])
+    assert again.copied == [] and len(again.plan.already) == 20
+
+
+def test_rebuild_keeps_card_origins_of_unchanged_files(tmp_path: Path, settings: Settings) -> None:
+    card = make_card(tmp_path / "card", datetime(2024, 1, 1), days=1)
+    pipeline.import_photos(settings, [card.root])
+    pipeline.verify(settings, rebuild=True)
+    with pipeline.open_catalog(settings) as cat:
+        assert {r.source_path for r in cat.files()} == set(card.media)
+    os.utime(next((settings.archive / "2024-01-01").iterdir()), (0, 0))
+    assert pipeline.verify(settings).clean  # mtime alone is not a change of content
