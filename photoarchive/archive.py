@@ -47,7 +47,7 @@ def check_week_pattern(pattern: str) -> None:
     if "/" in pattern or "\\" in pattern or not pattern.strip():
         raise BadWeekPattern(f"week folder pattern {pattern!r} must name one folder level")
     start = date(2023, 12, 18)
-    names = [week_folder(start + timedelta(weeks=i), pattern) for i in range(60)]
+    names = [week_folder(start + timedelta(weeks=i), pattern) for i in range(60 * 7)]
     if len(set(names)) != len(names):
         raise BadWeekPattern(
             f"week folder pattern {pattern!r} gives different weeks the same folder name; "
