@@ -1,0 +1,147 @@
+"""The week list: every week folder, newest first, with its dates, title, count and badges.
+
+The rows come from one catalog query plus the metadata cache (and sync status when that
+module exists), gathered on a worker by `load_weeks`; the model itself only formats.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from photoarchive.config import Settings
+from photoarchive.gui.metacache import MetaCache, WeekBadges
+
+log = logging.getLogger(__name__)
+
+WeekRole = Qt.ItemDataRole.UserRole + 10
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    week: str
+    count: int
+    badges: WeekBadges | None = None
+    synced: tuple[int, int] | None = None  # (synced, total) when sync is configured
+    on_flickr: int | None = None
+
+    def monday(self, pattern: str) -> date | None:
+        for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return None
+
+    def date_range(self, pattern: str) -> str:
+        start = self.monday(pattern)
+        if start is None:
+            return ""
+        end = start + timedelta(days=6)
+        if start.month == end.month:
+            return f"{start.day}–{end.day} {end:%b %Y}"
+        if start.year == end.year:
+            return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+    def badge_text(self) -> str:
+        parts = [f"{self.count} photo" + ("" if self.count == 1 else "s")]
+        b = self.badges
+        if b is not None and b.known >= self.count > 0:
+            parts.append(f"geotagged {b.geotagged}/{self.count}")
+            parts.append(f"captioned {b.captioned}/{self.count}")
+        elif b is not None and b.known:
+            parts.append(f"geotagged {b.geotagged}/{b.known} read")
+        if self.synced is not None:
+            done, total = self.synced
+            parts.append("synced" if total and done >= total else f"synced {done}/{total}")
+        if self.on_flickr:
+            parts.append(f"on Flickr {self.on_flickr}")
+        return " · ".join(parts)
+
+
+def _sync_status(settings: Settings) -> dict[str, tuple[int, int]] | None:
+    try:
+        from photoarchive.sync import sync_status  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        status = sync_status(settings)
+    except Exception as exc:  # the badge is optional; say why in the log only
+        log.info("no sync status: %s", exc)
+        return None
+    return {str(k): (int(v[0]), int(v[1])) for k, v in dict(status).items()}
+
+
+def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
+    """Runs on a worker thread: one catalog connection per call."""
+    from photoarchive.pipeline import open_catalog
+
+    with open_catalog(settings) as catalog:
+        weeks = catalog.weeks()
+    badges = cache.badges() if cache is not None else {}
+    synced = _sync_status(settings) if settings.bucket else None
+    return [
+        WeekRow(w, n, badges.get(w), synced.get(w, (0, n)) if synced is not None else None)
+        for w, n in weeks
+    ]
+
+
+class WeekModel(QAbstractListModel):
+    def __init__(self, pattern: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pattern = pattern
+        self.weeks: list[WeekRow] = []
+
+    def set_weeks(self, weeks: list[WeekRow]) -> None:
+        self.beginResetModel()
+        self.weeks = weeks
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.weeks)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.weeks[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            head = row.week
+            dates = row.date_range(self.pattern)
+            if dates and dates != row.week:
+                head += f"   {dates}"
+            title = row.badges.title if row.badges else ""
+            lines = [head, *([title] if title else []), row.badge_text()]
+            return "\n".join(lines)
+        if role == WeekRole:
+            return row.week
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.badge_text()
+        return None
+
+    def row_of(self, week: str) -> int:
+        for i, row in enumerate(self.weeks):
+            if row.week == week:
+                return i
+        return -1
+
+
+class WeekFilter(QSortFilterProxyModel):
+    """Filter box: matches the folder name, dates, title or badge text, case-insensitively."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterRole(Qt.ItemDataRole.DisplayRole)
