@@ -31,6 +31,7 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "gcs_key_file": ("sync", "key_file"),
     "gcs_project": ("sync", "project"),
     "sync_hold_back_days": ("sync", "hold_back_days"),
+    "sync_contact": ("sync", "contact"),
     "raw_sidecar": ("metadata", "raw_sidecar"),
     "flickr_api_key": ("flickr", "api_key"),
     "flickr_user": ("flickr", "user"),
@@ -61,6 +62,7 @@ class Settings:
     gcs_key_file: str = ""  # a path only; the key itself is never copied
     gcs_project: str = ""
     sync_hold_back_days: int = 0
+    sync_contact: str = ""  # who the family guide says to ask
     raw_sidecar: bool = False  # write XMP sidecars for RAW files instead of the RAW itself
     flickr_api_key: str = ""  # the secret and tokens live in the keyring
     flickr_user: str = ""

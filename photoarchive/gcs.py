@@ -1,0 +1,163 @@
+"""Talking to Google Cloud Storage: the target URL, the client, and errors worded for people.
+
+Credentials come from Application Default Credentials or from a service-account key file whose
+*path* is in the settings; the key is read by google-auth in place and never copied or logged.
+With `STORAGE_EMULATOR_HOST` set, the client talks to that emulator (endpoint override only).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+import requests
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.auth import exceptions as auth_exceptions
+from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
+
+from photoarchive.config import Settings
+
+log = logging.getLogger(__name__)
+
+EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
+# Bucket names: 3-63 characters of lower-case letters, digits, '-', '_' and '.'.
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
+
+
+class GcsError(RuntimeError):
+    """A storage failure explained for the user; `kind` lets callers and tests tell them apart."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class BadTarget(ValueError):
+    """The bucket URL is not `gs://BUCKET[/PREFIX]`."""
+
+
+@dataclass(frozen=True)
+class Target:
+    bucket: str
+    prefix: str = ""  # no leading or trailing '/'
+
+    @property
+    def url(self) -> str:
+        return f"gs://{self.bucket}/{self.prefix}" if self.prefix else f"gs://{self.bucket}"
+
+    def object_name(self, rel: str) -> str:
+        """Object name of an archive-relative path (`WEEK/NAME`)."""
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def rel_of(self, name: str) -> str | None:
+        """Archive-relative path of an object name, or None when outside the prefix."""
+        if not self.prefix:
+            return name
+        head = self.prefix + "/"
+        return name[len(head) :] if name.startswith(head) else None
+
+    @property
+    def list_prefix(self) -> str | None:
+        return self.prefix + "/" if self.prefix else None
+
+
+def parse_target(url: str) -> Target:
+    """`gs://BUCKET[/PREFIX]` -> Target; anything else is a clear BadTarget."""
+    text = (url or "").strip()
+    if not text:
+        raise BadTarget("no bucket configured: pass --bucket gs://BUCKET or set [sync] bucket")
+    if not text.startswith("gs://"):
+        raise BadTarget(f"{text!r} is not a bucket URL; expected gs://BUCKET[/PREFIX]")
+    bucket, _, prefix = text[5:].partition("/")
+    if not _BUCKET_RE.match(bucket) or ".." in bucket:
+        raise BadTarget(
+            f"{bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, - _ .)"
+        )
+    prefix = prefix.strip("/")
+    if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
+        raise BadTarget(f"prefix {prefix!r} has empty or relative parts")
+    return Target(bucket, prefix)
+
+
+def emulator_url() -> str | None:
+    host = os.environ.get(EMULATOR_ENV, "").strip()
+    if not host:
+        return None
+    return host if "://" in host else f"http://{host}"
+
+
+def make_client(settings: Settings) -> storage.Client:
+    """A storage client: the emulator, a key file, or Application Default Credentials."""
+    endpoint = emulator_url()
+    project = settings.gcs_project or None
+    if endpoint:
+        from google.auth.credentials import AnonymousCredentials
+
+        log.info("using the storage emulator at %s", endpoint)
+        return storage.Client(
+            project=project or "photoarchive-emulator",
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            client_options={"api_endpoint": endpoint},
+        )
+    if settings.gcs_key_file:
+        path = os.path.expanduser(settings.gcs_key_file)
+        if not os.path.isfile(path):
+            raise GcsError(
+                "credentials",
+                f"the service-account key file in the settings ({path}) does not exist",
+            )
+        try:
+            return storage.Client.from_service_account_json(path, project=project)
+        except (ValueError, OSError, auth_exceptions.GoogleAuthError) as exc:
+            # The message of these errors never contains the key material itself.
+            raise GcsError(
+                "credentials", f"the key file {path} is not a usable service-account key: {exc}"
+            ) from None
+    try:
+        return storage.Client(project=project)
+    except auth_exceptions.DefaultCredentialsError:
+        raise GcsError(
+            "credentials",
+            "no Google credentials found: run `gcloud auth application-default login`, "
+            "or set [sync] key_file to a service-account key file",
+        ) from None
+
+
+def retry_policy(initial: float = 1.0, deadline: float = 120.0) -> Retry:
+    """Exponential backoff on 429, 5xx and dropped connections (the library's predicate)."""
+    return DEFAULT_RETRY.with_delay(initial=initial, maximum=max(initial, 30.0)).with_timeout(
+        deadline
+    )
+
+
+def friendly(exc: BaseException, what: str = "") -> GcsError:
+    """Turn a library or network exception into a GcsError worded for the user."""
+    if isinstance(exc, GcsError):
+        return exc
+    where = f" ({what})" if what else ""
+    if isinstance(exc, api_exceptions.NotFound):
+        return GcsError("not-found", f"not found{where}: the bucket or object does not exist")
+    if isinstance(exc, api_exceptions.Forbidden):
+        return GcsError(
+            "permission",
+            f"permission denied{where}: the account in use may not do this on the bucket",
+        )
+    if isinstance(exc, api_exceptions.Unauthorized):
+        return GcsError("credentials", f"the credentials were refused{where}; sign in again")
+    if isinstance(exc, api_exceptions.PreconditionFailed):
+        return GcsError("precondition", f"changed by someone else meanwhile{where}")
+    if isinstance(exc, auth_exceptions.DefaultCredentialsError):
+        return GcsError("credentials", f"no Google credentials{where}")
+    if isinstance(exc, auth_exceptions.RefreshError):
+        return GcsError("credentials", f"could not refresh the Google credentials{where}: {exc}")
+    if isinstance(exc, (requests.ConnectionError, ConnectionError, auth_exceptions.TransportError)):
+        return GcsError("network", f"cannot reach Google Cloud Storage{where}: is the network up?")
+    if isinstance(exc, api_exceptions.RetryError):
+        return GcsError("network", f"gave up after repeated failures{where}: {exc.cause or exc}")
+    if isinstance(exc, api_exceptions.GoogleAPICallError):
+        return GcsError("server", f"storage error{where}: {exc.message}")
+    return GcsError("other", f"{type(exc).__name__}{where}: {exc}")
