@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v.add_argument(
         "--rebuild", action="store_true", help="rebuild the catalog from the week folders"
     )
+    v.add_argument(
+        "--remote", action="store_true", help="compare the archive with the bucket's checksums"
+    )
+    v.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="with --remote")
     v.set_defaults(func=run_verify)
 
 
@@ -109,6 +113,10 @@ def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken
 
 
 def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    if getattr(args, "remote", False):
+        from photoarchive.cli_sync import run_verify_remote
+
+        return run_verify_remote(args, settings, cancel)
     report = pipeline.verify(settings, args.rebuild, cancel, TextProgress(quiet=args.json))
     if args.json:
         print(report.to_json())

@@ -83,3 +83,24 @@ def verify(
         if rebuild:
             return rebuild_catalog(settings, catalog, cancel, progress)
         return verify_archive(settings, catalog, cancel, progress)
+
+
+from photoarchive.sync import (  # noqa: E402  (issue 4: off-site copy)
+    RemoteVerifyReport,
+    SyncPlan,
+    SyncSummary,
+    plan_sync,
+    run_sync,
+    sync_status,
+    verify_remote,
+)
+
+__all__ += [
+    "RemoteVerifyReport",
+    "SyncPlan",
+    "SyncSummary",
+    "plan_sync",
+    "run_sync",
+    "sync_status",
+    "verify_remote",
+]

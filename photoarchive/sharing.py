@@ -84,9 +84,7 @@ def _viewers(policy: object) -> list[str]:
     return sorted(out)
 
 
-def _edit(
-    client: storage.Client, target: Target, emails: Iterable[str], add: bool
-) -> ShareResult:
+def _edit(client: storage.Client, target: Target, emails: Iterable[str], add: bool) -> ShareResult:
     wanted = [check_email(e) for e in emails]  # refuse before touching anything
     bucket = client.bucket(target.bucket)
     for attempt in range(_ATTEMPTS):
