@@ -104,3 +104,8 @@ __all__ += [
     "sync_status",
     "verify_remote",
 ]
+
+# Metadata (issue 3): places, geotags, titles and captions.
+from photoarchive.tagging import BatchResult, FileResult, TagEdit, apply_tags, read_all  # noqa: E402
+
+__all__ += ["BatchResult", "FileResult", "TagEdit", "apply_tags", "read_all"]

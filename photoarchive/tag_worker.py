@@ -1,0 +1,221 @@
+"""The part of a tagging batch that runs inside a worker process.
+
+pyexiv2 never releases the GIL and can crash on hostile files, so edits run in separate
+processes. Each chunk of files is rewritten in two passes: first every new version goes to a
+temporary file in its own folder (fsync started at once in a small thread pool, overlapping the
+next file's work), then each temporary is checked, read back and renamed over the original,
+and each folder is fsynced once. A kill at any moment leaves each file old or new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import blake3
+
+from photoarchive.archive import fsync_dir, temp_name
+from photoarchive.metadata import (
+    EditSpec,
+    MetadataError,
+    PhotoMetadata,
+    describe_os_error,
+    existing_sidecar,
+    read_metadata,
+    rewrite_bytes,
+    rewrite_sidecar,
+    sidecar_path,
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    spec: EditSpec
+    sidecar: bool  # write name.xmp instead of the file
+    want_hash: bool  # the file is in the archive: report its new hash for the catalog
+
+
+@dataclass
+class Outcome:
+    path: str
+    changed: bool = False
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    written: str | None = None  # the file actually rewritten (the sidecar, for sidecars)
+    new_sidecar: bool = False
+    hash: str | None = None
+    size: int = 0
+    mtime_ns: int = 0
+    bytes_in: int = 0
+
+
+_FSYNC: ThreadPoolExecutor | None = None
+
+
+def init_worker() -> None:
+    """Keep stdout clean (exiv2 prints there) and leave Ctrl-C to the parent's cancel."""
+    global _FSYNC
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _FSYNC = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fsync")
+
+
+def _fsync_pool() -> ThreadPoolExecutor:
+    global _FSYNC
+    if _FSYNC is None:
+        _FSYNC = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fsync")
+    return _FSYNC
+
+
+@dataclass
+class _Pending:
+    task: Task
+    outcome: Outcome
+    target: Path  # the file to replace (the original or its sidecar)
+    tmp: Path
+    data: bytes
+    stat: os.stat_result | None  # the target as read, to detect changes under our feet
+    synced: Future[None]
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    tmp = target.with_name(temp_name(target.name))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prepare(task: Task) -> _Pending | Outcome:
+    """Pass one: new bytes to a temporary file; an Outcome when there is nothing to rename."""
+    out = Outcome(task.path)
+    path = Path(task.path)
+    try:
+        st = os.stat(path)
+        out.bytes_in = st.st_size
+        if not os.access(path, os.R_OK):
+            raise MetadataError("permission denied: cannot read the file")
+        if task.sidecar:
+            existing = existing_sidecar(path)
+            target = existing or sidecar_path(path)
+            old = target.read_bytes() if existing else None
+            tstat = os.stat(target) if existing else None
+            result = rewrite_sidecar(old, task.spec)
+            out.new_sidecar = existing is None
+            mode = (tstat.st_mode & 0o7777) if tstat else 0o644
+        else:
+            if not os.access(path, os.W_OK):
+                raise MetadataError("the file is read-only; left unchanged")
+            target, tstat = path, st
+            with open(path, "rb") as fh:
+                old = fh.read()
+            if len(old) != st.st_size:
+                raise MetadataError("the file changed while it was being read")
+            result = rewrite_bytes(old, task.spec)
+            mode = st.st_mode & 0o7777
+        out.notes.extend(result.notes)
+        if result.data is None:
+            return out
+        if tstat is not None and not os.access(target, os.W_OK):
+            raise MetadataError(f"{target.name} is read-only; left unchanged")
+        tmp = _write_temp(target, result.data, mode)
+    except MetadataError as exc:
+        out.error = str(exc)
+        return out
+    except OSError as exc:
+        out.error = describe_os_error(exc)
+        return out
+    synced = _fsync_pool().submit(_fsync_path, tmp)
+    return _Pending(task, out, target, tmp, result.data, tstat, synced)
+
+
+def _commit(p: _Pending) -> None:
+    """Pass two: durable, read back equal, original unchanged since read, then rename."""
+    out = p.outcome
+    try:
+        p.synced.result()
+        with open(p.tmp, "rb") as fh:
+            if fh.read() != p.data:
+                raise MetadataError("read-back check failed: the temporary copy differs")
+        if p.stat is not None:
+            now = os.stat(p.target)
+            if (now.st_size, now.st_mtime_ns) != (p.stat.st_size, p.stat.st_mtime_ns):
+                raise MetadataError("the file changed while it was being edited; left as is")
+        elif p.target.exists():
+            raise MetadataError(f"{p.target.name} appeared while it was being written")
+        os.replace(p.tmp, p.target)
+    except MetadataError as exc:
+        out.error = str(exc)
+    except OSError as exc:
+        out.error = describe_os_error(exc)
+    if out.error:
+        with contextlib.suppress(OSError):
+            os.unlink(p.tmp)
+        return
+    out.changed = True
+    out.written = str(p.target)
+    if p.task.want_hash:
+        st = os.stat(p.target)
+        out.hash = blake3.blake3(p.data).hexdigest()
+        out.size, out.mtime_ns = st.st_size, st.st_mtime_ns
+
+
+def run_chunk(tasks: list[Task]) -> list[Outcome]:
+    """Edit a chunk of files; every file gets an Outcome, errors never escape."""
+    prepared = [_prepare(t) for t in tasks]
+    folders: set[Path] = set()
+    outcomes: list[Outcome] = []
+    for item in prepared:
+        if isinstance(item, Outcome):
+            outcomes.append(item)
+            continue
+        _commit(item)
+        if item.outcome.changed:
+            folders.add(item.target.parent)
+        outcomes.append(item.outcome)
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fsync_dir(folder)
+    return outcomes
+
+
+@dataclass
+class ReadOutcome:
+    path: str
+    metadata: PhotoMetadata | None = None
+    error: str | None = None
+
+
+def read_chunk(paths: list[str]) -> list[ReadOutcome]:
+    out = []
+    for path in paths:
+        try:
+            out.append(ReadOutcome(path, read_metadata(Path(path))))
+        except MetadataError as exc:
+            out.append(ReadOutcome(path, error=str(exc)))
+        except OSError as exc:
+            out.append(ReadOutcome(path, error=describe_os_error(exc)))
+    return out

@@ -1,0 +1,342 @@
+"""Batch geotagging, titles and captions over a pool of worker processes.
+
+Both cores work, a crash inside exiv2 costs one file (the chunk it broke is retried file by file
+in a fresh pool), cancel stops between chunks, and files inside the archive get their new hash
+recorded so `verify` sees a legitimate edit, not a changed file.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from photoarchive.archive import archive_lock, is_temp
+from photoarchive.catalog import Catalog, FileRecord
+from photoarchive.config import Settings
+from photoarchive.coords import Coordinates
+from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
+from photoarchive.media import MEDIA_KINDS, kind_of
+from photoarchive.metadata import INPLACE_EXTS, EditSpec, PhotoMetadata, is_supported, uses_sidecar
+from photoarchive.tag_worker import Outcome, ReadOutcome, Task, init_worker, read_chunk, run_chunk
+
+log = logging.getLogger(__name__)
+
+CHUNK_FILES = 8
+CHUNK_BYTES = 48 << 20
+CRASHED = "the metadata library crashed on this file (damaged or hostile file?); left unchanged"
+
+
+@dataclass(frozen=True)
+class TagEdit:
+    """One edit; None leaves a field unchanged, '' clears a title or caption."""
+
+    gps: Coordinates | None = None
+    overwrite_gps: bool = False
+    title: str | None = None
+    caption: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.gps is None and self.title is None and self.caption is None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    changed: bool
+    message: str | None = None
+
+
+@dataclass
+class BatchResult:
+    results: list[FileResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def changed(self) -> int:
+        return sum(r.changed for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity is Severity.ERROR for p in self.problems) and not self.cancelled
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver/spawn: never fork a process that may hold Qt or sqlite threads.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files named, and the photos/videos inside folders named (one level, as week folders)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                p
+                for p in sorted(path.iterdir())
+                if p.is_file()
+                and not p.name.startswith(".")
+                and not is_temp(p.name)
+                and (kind_of(p.name) in MEDIA_KINDS or p.suffix.lower() in INPLACE_EXTS)
+            ]
+            if not found:
+                problems.append(Problem(str(path), "no photos in this folder", Severity.WARNING))
+            candidates = found
+        elif path.exists():
+            candidates = [path]
+        else:
+            problems.append(Problem(str(path), "no such file or folder"))
+            continue
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(p)
+    return files, problems
+
+
+def _archive_rel(settings: Settings, path: Path) -> str | None:
+    try:
+        rel = path.resolve().relative_to(settings.archive.resolve())
+    except (ValueError, OSError):
+        return None
+    return rel.as_posix() if len(rel.parts) == 2 else None
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _run_pool(
+    chunks: list[list[T]],
+    fn: Callable[[list[T]], list[R]],
+    on_done: Callable[[list[T], list[R]], None],
+    on_crash: Callable[[T], None],
+    cancel: CancelToken,
+    workers: int,
+) -> bool:
+    """Run fn over chunks in worker processes; returns False when cancelled."""
+    todo = list(chunks)
+    retry: list[list[T]] = []
+    single = False  # retry mode: one file at a time, so a crash names its file
+    while todo or retry:
+        if not todo:
+            todo, retry, single = [[item] for chunk in retry for item in chunk], [], True
+        limit = 1 if single else 2 * workers
+        pool = ProcessPoolExecutor(
+            max_workers=1 if single else min(workers, len(todo)),
+            mp_context=_context(),
+            initializer=init_worker,
+        )
+        broken = False
+        try:
+            running: dict[Future[list[R]], list[T]] = {}
+            while todo or running:
+                while todo and len(running) < limit and not broken:
+                    if cancel.cancelled:
+                        todo.clear()
+                        break
+                    chunk = todo.pop(0)
+                    running[pool.submit(fn, chunk)] = chunk
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk = running.pop(fut)
+                    try:
+                        on_done(chunk, fut.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        if single:
+                            on_crash(chunk[0])
+                        else:
+                            retry.append(chunk)
+                if broken and not running:
+                    # Unstarted chunks go back on the list for the next, fresh pool.
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if cancel.cancelled:
+            return False
+    return True
+
+
+def _chunks(tasks: list[Task], sizes: dict[str, int]) -> list[list[Task]]:
+    chunks: list[list[Task]] = []
+    current: list[Task] = []
+    weight = 0
+    for task in tasks:
+        current.append(task)
+        weight += sizes.get(task.path, 0)
+        if len(current) >= CHUNK_FILES or weight >= CHUNK_BYTES:
+            chunks.append(current)
+            current, weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def apply_tags(
+    settings: Settings,
+    paths: Sequence[Path],
+    edit: TagEdit | Mapping[Path, TagEdit],
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    workers: int | None = None,
+) -> BatchResult:
+    """Write the edit into each file (or its XMP sidecar); per-file results, never raises
+    for one file's trouble. Raises ArchiveBusy if another job is writing to the archive."""
+    cancel = cancel or CancelToken()
+    report = progress or (lambda _p: None)
+    batch = BatchResult()
+    tasks: list[Task] = []
+    sizes: dict[str, int] = {}
+    rels: dict[str, str] = {}
+    for path in paths:
+        path = Path(path)
+        one = edit.get(path) if isinstance(edit, Mapping) else edit
+        if one is None or one.empty:
+            batch.results.append(FileResult(path, False, "nothing to change"))
+            continue
+        if not is_supported(path):
+            msg = f"unsupported file type {path.suffix or '(none)'}; left unchanged"
+            batch.results.append(FileResult(path, False, msg))
+            batch.problems.append(Problem(str(path), msg))
+            continue
+        try:
+            sizes[str(path)] = os.stat(path).st_size
+        except OSError:
+            sizes[str(path)] = 0
+        rel = _archive_rel(settings, path)
+        if rel:
+            rels[str(path)] = rel
+        spec = EditSpec(one.gps, one.overwrite_gps, one.title, one.caption)
+        tasks.append(Task(str(path), spec, uses_sidecar(path, settings.raw_sidecar), bool(rel)))
+    total, bytes_total = len(tasks), sum(sizes.values())
+    state = {"done": 0, "bytes": 0}
+    with ExitStack() as stack:
+        catalog: Catalog | None = None
+        if rels:
+            stack.enter_context(archive_lock(settings.catalog_path.with_suffix(".lock")))
+            if settings.catalog_path.exists():
+                catalog = stack.enter_context(Catalog(settings.catalog_path))
+
+        def record(outcomes: list[Outcome]) -> None:
+            for o in outcomes:
+                path = Path(o.path)
+                msg = "; ".join(o.notes) or None
+                state["done"] += 1
+                state["bytes"] += o.bytes_in
+                if o.error:
+                    batch.problems.append(Problem(o.path, o.error))
+                    batch.results.append(FileResult(path, False, o.error))
+                    continue
+                if (o.notes and not o.changed) or o.notes:
+                    batch.problems.append(Problem(o.path, msg or "", Severity.WARNING))
+                batch.results.append(FileResult(path, o.changed, msg))
+                if catalog is not None and o.changed and o.hash and o.written:
+                    _update_catalog(catalog, settings, o)
+
+        def on_done(chunk: list[Task], outcomes: list[Outcome]) -> None:
+            record(outcomes)
+            report(
+                Progress(
+                    "tagging",
+                    state["done"],
+                    total,
+                    state["bytes"],
+                    bytes_total,
+                    chunk[-1].path if chunk else "",
+                )
+            )
+
+        def on_crash(task: Task) -> None:
+            record([Outcome(task.path, error=CRASHED, bytes_in=sizes.get(task.path, 0))])
+
+        report(Progress("tagging", 0, total, 0, bytes_total))
+        finished = _run_pool(
+            _chunks(tasks, sizes),
+            run_chunk,
+            on_done,
+            on_crash,
+            cancel,
+            workers or default_workers(),
+        )
+    batch.cancelled = not finished
+    return batch
+
+
+def _update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:
+    assert o.written and o.hash
+    rel = _archive_rel(settings, Path(o.written))
+    if rel is None:
+        return
+    if catalog.file(rel) is not None:
+        catalog.update_content(rel, o.hash, o.size, o.mtime_ns)
+    elif o.new_sidecar:
+        media = catalog.file(_archive_rel(settings, Path(o.path)) or "")
+        if media is not None:
+            catalog.add_files(
+                [
+                    FileRecord(
+                        path=rel,
+                        week=media.week,
+                        hash=o.hash,
+                        size=o.size,
+                        mtime_ns=o.mtime_ns,
+                        role="sidecar",
+                    )
+                ]
+            )
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    path: Path
+    metadata: PhotoMetadata | None
+    error: str | None = None
+
+
+def read_all(
+    paths: Sequence[Path],
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    workers: int | None = None,
+) -> list[ReadResult]:
+    """read_metadata for many files in worker processes (a hostile file cannot crash us)."""
+    cancel = cancel or CancelToken()
+    report = progress or (lambda _p: None)
+    found: dict[str, ReadResult] = {}
+    names = [str(p) for p in paths]
+    chunks = [names[i : i + 16] for i in range(0, len(names), 16)]
+
+    def on_done(chunk: list[str], outs: list[ReadOutcome]) -> None:
+        for o in outs:
+            found[o.path] = ReadResult(Path(o.path), o.metadata, o.error)
+        report(Progress("reading", len(found), len(names), current=chunk[-1]))
+
+    def on_crash(path: str) -> None:
+        found[path] = ReadResult(Path(path), None, CRASHED)
+
+    if chunks:
+        _run_pool(chunks, read_chunk, on_done, on_crash, cancel, workers or default_workers())
+    return [found[n] for n in names if n in found]
