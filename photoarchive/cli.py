@@ -19,7 +19,12 @@ from photoarchive.config import load_settings
 from photoarchive.jobs import CancelToken
 
 # Modules with `register(subparsers, common)`; each command sets `func(args, settings, cancel)`.
-COMMAND_MODULES = ["photoarchive.cli_import", "photoarchive.cli_gui", "photoarchive.cli_sync"]
+COMMAND_MODULES = [
+    "photoarchive.cli_import",
+    "photoarchive.cli_gui",
+    "photoarchive.cli_sync",
+    "photoarchive.cli_metadata",
+]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
