@@ -106,6 +106,11 @@ class WeekModel(QAbstractListModel):
         self.weeks: list[WeekRow] = []
 
     def set_weeks(self, weeks: list[WeekRow]) -> None:
+        """Same weeks as shown: update in place (selection survives); else reset."""
+        if [w.week for w in weeks] == [w.week for w in self.weeks] and weeks:
+            self.weeks = weeks
+            self.dataChanged.emit(self.index(0), self.index(len(weeks) - 1))
+            return
         self.beginResetModel()
         self.weeks = weeks
         self.endResetModel()

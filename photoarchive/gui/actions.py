@@ -1,0 +1,138 @@
+"""What the GUI's jobs run: thin, Qt-free calls into the core, executed on worker threads.
+
+Kept apart from the widgets so each can be read (and tested) without a window; every function
+takes a cancel token and a progress callback like the core stages it calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from photoarchive.config import Settings
+from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info
+from photoarchive.gui.metadata_panel import PanelEdit
+from photoarchive.gui.photo_model import Photo
+from photoarchive.jobs import CancelToken, Progress, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+
+def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
+    """The media files of these weeks from the catalog (sidecars are not shown)."""
+    from photoarchive.pipeline import open_catalog
+
+    photos: list[Photo] = []
+    with open_catalog(settings) as catalog:
+        for week in weeks:
+            for rec in catalog.files(week):
+                if rec.role == "media":
+                    photos.append(Photo(rec.path, settings.archive / rec.path, rec.week))
+    return photos
+
+
+def read_infos(
+    cache: MetaCache, photos: Sequence[Photo], cancel: CancelToken, progress: ProgressCallback
+) -> dict[str, PhotoInfo]:
+    out: dict[str, PhotoInfo] = {}
+    for i, photo in enumerate(photos):
+        cancel.raise_if_cancelled()
+        out[photo.rel] = cached_info(cache, photo.path, photo.week)
+        progress(Progress("read", i + 1, len(photos), current=photo.rel))
+    return out
+
+
+def scan_archive(
+    settings: Settings, cache: MetaCache, cancel: CancelToken, progress: ProgressCallback
+) -> int:
+    """Fill the metadata cache for every photo (for the week badges); returns the count."""
+    photos = [
+        Photo(r.path, settings.archive / r.path, r.week)
+        for r in _all_files(settings)
+        if r.role == "media"
+    ]
+    read_infos(cache, photos, cancel, progress)
+    return len(photos)
+
+
+def _all_files(settings: Settings) -> list[Any]:
+    from photoarchive.pipeline import open_catalog
+
+    with open_catalog(settings) as catalog:
+        return catalog.files()
+
+
+@dataclass(frozen=True)
+class GeotagChoice:
+    lat: float
+    lon: float
+    alt: float | None = None
+    place: str | None = None  # a saved place's name, counted as used
+    overwrite: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.place or f"{self.lat:.5f}, {self.lon:.5f}"
+
+
+def _tagging() -> Any:
+    try:
+        from photoarchive import tagging
+    except ImportError as exc:
+        raise RuntimeError(f"writing metadata is not available in this build: {exc}") from exc
+    return tagging
+
+
+def panel_tag_edit(edit: PanelEdit) -> Any:
+    """The core's TagEdit for what the panel changed (GPS typed there replaces existing)."""
+    tagging = _tagging()
+    gps = None
+    if edit.coordinates:
+        from photoarchive.coords import parse_coordinates
+
+        gps = parse_coordinates(edit.coordinates)
+    return tagging.TagEdit(
+        gps=gps, overwrite_gps=gps is not None, title=edit.title, caption=edit.caption
+    )
+
+
+def caption_edit(title: str | None, caption: str | None) -> Any:
+    return _tagging().TagEdit(title=title, caption=caption)
+
+
+def apply_edits(
+    settings: Settings,
+    edits: Mapping[Path, Any],
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> Any:
+    tagging = _tagging()
+    return tagging.apply_tags(settings, list(edits), dict(edits), cancel, progress)
+
+
+def geotag(
+    settings: Settings,
+    paths: Sequence[Path],
+    choice: GeotagChoice,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> Any:
+    from photoarchive.coords import checked
+
+    tagging = _tagging()
+    coords = checked(choice.lat, choice.lon, choice.alt)
+    edit = tagging.TagEdit(gps=coords, overwrite_gps=choice.overwrite)
+    result = tagging.apply_tags(settings, list(paths), edit, cancel, progress)
+    if choice.place and not getattr(result, "cancelled", False):
+        from photoarchive.places import PlaceBook, PlaceError
+
+        try:
+            book = PlaceBook.load(settings.places_file)
+            book.record_use(choice.place)
+            book.save()
+        except (PlaceError, OSError) as exc:  # the photos are tagged; the counter is cosmetic
+            log.warning("cannot count the use of place %r: %s", choice.place, exc)
+    return result

@@ -1,0 +1,59 @@
+"""Starting the application: one QApplication, the main window, readable errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from photoarchive import __version__
+from photoarchive.config import Settings
+from photoarchive.gui.forms import icon
+from photoarchive.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def install_excepthook(app: QApplication) -> None:
+    """An unexpected error in a slot becomes a message box, not only a terminal traceback."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        text = "".join(traceback.format_exception_only(kind, exc)).strip()
+        window = app.activeWindow()
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "Unexpected error",
+            f"Something went wrong; your photos are untouched.\n\n{text}",
+            QMessageBox.StandardButton.Ok,
+            window,
+        )
+        box.setDetailedText("".join(traceback.format_exception(kind, exc, tb)))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    sys.excepthook = hook
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("photoarchive")
+    app.setApplicationDisplayName("Photo Archive")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("photoarchive")
+    app.setWindowIcon(icon("app"))
+    return app
+
+
+def run_app(settings: Settings) -> int:
+    app = make_app()
+    install_excepthook(app)
+    window = MainWindow(settings)
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,493 @@
+"""The main window: weeks on the left, the thumbnail grid in the centre, metadata on the right,
+jobs at the bottom. It wires panels to jobs; the work itself lives in the core and `actions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photoarchive import __version__
+from photoarchive.config import Settings
+from photoarchive.gui import actions
+from photoarchive.gui.forms import icon
+from photoarchive.gui.jobs_bar import JobsBar
+from photoarchive.gui.metacache import MetaCache, PhotoInfo
+from photoarchive.gui.metadata_panel import MetadataPanel, PanelEdit
+from photoarchive.gui.photo_model import CELL, Photo, PhotoDelegate, PhotoModel
+from photoarchive.gui.thumbloader import ThumbLoader
+from photoarchive.gui.week_model import WeekFilter, WeekModel, WeekRole, WeekRow, load_weeks
+from photoarchive.gui.worker import Job, JobRunner
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.setWindowTitle("Photo Archive")
+        self.setWindowIcon(icon("app"))
+        self.runner = JobRunner(self)
+        self.metacache = MetaCache(settings.cache_dir / "gui-metadata.sqlite")
+        self.loader = ThumbLoader(self.metacache, threads=2, parent=self)
+        self.last_error = ""
+        self.dialogs: list[QWidget] = []  # keep modeless dialogs alive
+        self._week_load: Job | None = None
+        self._photo_load: Job | None = None
+        self._selection_gen = 0
+        self._badge_timer = QTimer(self)
+        self._badge_timer.setSingleShot(True)
+        self._badge_timer.setInterval(1500)
+        self._badge_timer.timeout.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        self._build()
+        self._build_actions()
+        self._restore_state()
+        self.statusBar().showMessage(f"Archive: {settings.archive}")
+        QTimer.singleShot(0, self.refresh_weeks)
+
+    # --- layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.week_model = WeekModel(self.settings.week_pattern, self)
+        self.week_filter = WeekFilter(self)
+        self.week_filter.setSourceModel(self.week_model)
+        left = QWidget(self)
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(4, 4, 0, 4)
+        self.filter_edit = QLineEdit(left)
+        self.filter_edit.setPlaceholderText("Filter weeks (date, title…)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.week_filter.setFilterFixedString)
+        self.week_view = QListView(left)
+        self.week_view.setModel(self.week_filter)
+        self.week_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.week_view.setAlternatingRowColors(True)
+        self.week_view.setUniformItemSizes(False)
+        self.week_view.setSpacing(1)
+        lay.addWidget(self.filter_edit)
+        lay.addWidget(self.week_view)
+        self.week_view.selectionModel().selectionChanged.connect(self._weeks_selected)
+
+        self.photo_model = PhotoModel(self.loader, self)
+        self.grid = QListView(self)
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setGridSize(CELL)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.grid.verticalScrollBar().setSingleStep(24)
+        self.grid.setItemDelegate(PhotoDelegate(self.grid))
+        self.grid.setModel(self.photo_model)
+        self.grid.doubleClicked.connect(lambda idx: self.preview(idx))
+        self.grid.selectionModel().selectionChanged.connect(self._photos_selected)
+        self.photo_model.dataChanged.connect(self._info_arrived)
+
+        self.panel = MetadataPanel(self)
+        self.panel.save_requested.connect(self.save_panel)
+        self.panel.geotag_requested.connect(self.open_geotag)
+        self.panel.setMinimumWidth(260)
+
+        self.hsplit = QSplitter(Qt.Orientation.Horizontal, self)
+        self.hsplit.addWidget(left)
+        self.hsplit.addWidget(self.grid)
+        self.hsplit.addWidget(self.panel)
+        self.hsplit.setStretchFactor(1, 1)
+        self.hsplit.setSizes([270, 800, 300])
+
+        self.jobs_bar = JobsBar(self.runner, self)
+        jobs_scroll = QScrollArea(self)
+        jobs_scroll.setWidgetResizable(True)
+        jobs_scroll.setWidget(self.jobs_bar)
+        jobs_scroll.setMinimumHeight(28)
+        self.vsplit = QSplitter(Qt.Orientation.Vertical, self)
+        self.vsplit.addWidget(self.hsplit)
+        self.vsplit.addWidget(jobs_scroll)
+        self.vsplit.setStretchFactor(0, 1)
+        self.vsplit.setSizes([700, 90])
+        self.setCentralWidget(self.vsplit)
+        self.empty_label = QLabel(self.grid)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+
+    def _action(self, text: str, slot: object, keys: object = None, icon_name: str = "") -> QAction:
+        act = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
+        if isinstance(keys, QKeySequence.StandardKey):
+            act.setShortcuts(keys)
+        elif keys:
+            act.setShortcut(QKeySequence(str(keys)))
+        act.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        sk = QKeySequence.StandardKey
+        self.act_import = self._action("&Import photos…", self.open_import, "Ctrl+I", "import")
+        self.act_settings = self._action("&Settings…", self.open_settings, sk.Preferences)
+        self.act_settings.setIcon(icon("settings"))
+        self.act_quit = self._action("&Quit", self.close, sk.Quit)
+        self.act_select_all = self._action("Select &all", self.grid.selectAll, sk.SelectAll)
+        self.act_geotag = self._action("&Geotag…", self.open_geotag, "Ctrl+G", "geotag")
+        self.act_caption = self._action("&Captions…", self.open_captions, "Ctrl+T", "caption")
+        self.act_places = self._action("&Places…", self.open_places, "Ctrl+L", "places")
+        self.act_refresh = self._action("&Refresh", self.refresh_weeks, sk.Refresh, "refresh")
+        self.act_preview = self._action("&Preview", self.preview, "Space", "preview")
+        self.act_preview.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.grid.addAction(self.act_preview)
+        self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
+        self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([self.act_import, self.act_settings])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([self.act_select_all, self.act_geotag, self.act_caption, self.act_places])
+        m = bar.addMenu("&View")
+        m.addActions([self.act_refresh, self.act_preview])
+        m = bar.addMenu("&Tools")
+        m.addAction(self.act_scan)
+        m = bar.addMenu("&Help")
+        m.addAction(self.act_about)
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolBar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.addActions([self.act_import, self.act_geotag, self.act_caption, self.act_places])
+        tb.addSeparator()
+        tb.addActions([self.act_refresh, self.act_settings])
+
+    # --- remembered geometry -------------------------------------------------------------
+    def qsettings(self) -> QSettings:
+        path = self.settings.config_dir / "gui.ini"
+        return QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _restore_state(self) -> None:
+        qs = self.qsettings()
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("state", self.restoreState),
+            ("hsplit", self.hsplit.restoreState),
+            ("vsplit", self.vsplit.restoreState),
+        ):
+            value = qs.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+        if not isinstance(qs.value("geometry"), QByteArray):
+            self.resize(1360, 860)
+
+    def save_state(self) -> None:
+        qs = self.qsettings()
+        qs.setValue("geometry", self.saveGeometry())
+        qs.setValue("state", self.saveState())
+        qs.setValue("hsplit", self.hsplit.saveState())
+        qs.setValue("vsplit", self.vsplit.saveState())
+        qs.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.runner.cancel_all()  # writers stop between files: nothing is left half-written
+        self.loader.wait(5000)
+        self.runner.wait(60000)
+        self.metacache.close()
+        super().closeEvent(event)
+
+    # --- messages ------------------------------------------------------------------------
+    def show_error(self, title: str, text: str) -> QMessageBox:
+        """Non-blocking message box; the text is also kept for tests and the status bar."""
+        self.last_error = f"{title}: {text}"
+        self.statusBar().showMessage(self.last_error, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok)
+        box.setParent(self, box.windowFlags())
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About Photo Archive")
+        box.setIconPixmap(icon("app").pixmap(64, 64))
+        box.setText(
+            f"<b>Photo Archive {__version__}</b><p>Keeps a family's photos safe for decades: "
+            "verified imports into weekly folders, places and captions written into the files, "
+            "an off-site copy in the cloud.</p><p>Free software, GPL-3.0-or-later.</p>"
+            f"<p>Archive: {self.settings.archive}</p>"
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.dialogs.append(box)
+
+    def watch(self, job: Job, what: str) -> Job:
+        """Failures of a job reach the user as a message box."""
+        job.failed.connect(lambda msg: self.show_error(f"{what} failed", msg))
+        return job
+
+    # --- weeks -----------------------------------------------------------------------------
+    def refresh_weeks(self, select: list[str] | None = None) -> Job:
+        keep = select if select is not None else self.selected_weeks()
+        settings, cache = self.settings, self.metacache
+        job = self.runner.run(
+            "Loading weeks", lambda c, p: load_weeks(settings, cache), visible=False
+        )
+        self.watch(job, "Reading the catalog")
+        job.succeeded.connect(lambda rows: self._weeks_loaded(rows, keep))
+        self._week_load = job
+        return job
+
+    def _weeks_loaded(self, rows: list[WeekRow], keep: list[str]) -> None:
+        self.week_model.set_weeks(rows)
+        if not rows:
+            self.photo_model.set_photos([])
+            self._show_empty(
+                "The archive is empty.\nImport photos from a camera card with File → Import "
+                f"(Ctrl+I).\n\nArchive folder: {self.settings.archive}"
+            )
+            return
+        wanted = [w for w in keep if self.week_model.row_of(w) >= 0] or [rows[0].week]
+        if sorted(wanted, reverse=True) != self.selected_weeks():
+            self.select_weeks(wanted)
+
+    def _show_empty(self, text: str) -> None:
+        self.empty_label.setText(text)
+        self.empty_label.resize(self.grid.viewport().size())
+        self.empty_label.setVisible(bool(text))
+
+    def select_weeks(self, weeks: list[str]) -> None:
+        sel = self.week_view.selectionModel()
+        sel.clearSelection()
+        first: QModelIndex | None = None
+        for week in weeks:
+            row = self.week_model.row_of(week)
+            idx = self.week_filter.mapFromSource(self.week_model.index(row))
+            if idx.isValid():
+                sel.select(idx, QItemSelectionModel.SelectionFlag.Select)
+                first = first or idx
+        if first is not None:
+            self.week_view.setCurrentIndex(first)
+            self.week_view.scrollTo(first)
+
+    def selected_weeks(self) -> list[str]:
+        rows = self.week_view.selectionModel().selectedIndexes()
+        return sorted((str(i.data(WeekRole)) for i in rows), reverse=True)
+
+    def _weeks_selected(self) -> None:
+        weeks = self.selected_weeks()
+        self._show_empty("")
+        if not weeks:
+            self.photo_model.set_photos([])
+            return
+        settings = self.settings
+        job = self.runner.run(
+            "Listing photos", lambda c, p: actions.list_photos(settings, weeks), visible=False
+        )
+        self.watch(job, "Reading the catalog")
+        job.succeeded.connect(lambda photos, j=job: self._photos_loaded(j, photos))
+        self._photo_load = job
+
+    def _photos_loaded(self, job: Job, photos: list[Photo]) -> None:
+        if job is not self._photo_load:
+            return  # the user has moved on to another week
+        self.photo_model.set_photos(photos)
+        self.grid.scrollToTop()
+        if not photos:
+            self._show_empty("No photos in this week.")
+        self._photos_selected()
+
+    # --- photos and the panel -------------------------------------------------------------
+    def selected_photos(self) -> list[Photo]:
+        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        return [self.photo_model.photo(r) for r in rows]
+
+    def _photos_selected(self) -> None:
+        photos = self.selected_photos()
+        self._selection_gen += 1
+        infos = [self.photo_model.info.get(p.rel) for p in photos]
+        if all(i is not None for i in infos):
+            self.panel.show_photos([p.name for p in photos], infos)  # type: ignore[arg-type]
+            return
+        self.panel.show_photos([p.name for p in photos], [], status="reading metadata…")
+        gen = self._selection_gen
+        job = self.ensure_info(photos)
+        job.succeeded.connect(lambda infos: self._selection_info(gen, photos, infos))
+
+    def ensure_info(self, photos: list[Photo]) -> Job:
+        cache = self.metacache
+        job = self.runner.run(
+            "Reading metadata", lambda c, p: actions.read_infos(cache, photos, c, p), visible=False
+        )
+        self.watch(job, "Reading metadata")
+
+        def remember(infos: dict[str, PhotoInfo]) -> None:
+            for key, info in infos.items():
+                self.photo_model.info[key] = info
+
+        job.succeeded.connect(remember)
+        return job
+
+    def _selection_info(self, gen: int, photos: list[Photo], infos: dict[str, PhotoInfo]) -> None:
+        if gen == self._selection_gen:
+            self.panel.show_photos([p.name for p in photos], [infos[p.rel] for p in photos])
+
+    def _info_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        self._badge_timer.start()  # newly read metadata changes the week's badges
+        sel = self.grid.selectionModel()
+        if sel.isSelected(top) and self.panel.pending().empty:
+            QTimer.singleShot(0, self._refresh_panel)
+
+    def _refresh_panel(self) -> None:
+        photos = self.selected_photos()
+        infos = [self.photo_model.info.get(p.rel) for p in photos]
+        if photos and all(i is not None for i in infos) and self.panel.pending().empty:
+            self.panel.show_photos([p.name for p in photos], infos)  # type: ignore[arg-type]
+
+    def preview(self, index: QModelIndex | None = None) -> None:
+        from photoarchive.gui.preview_dialog import PreviewDialog
+
+        idx = index if isinstance(index, QModelIndex) else self.grid.currentIndex()
+        if not idx.isValid():
+            return
+        dlg = PreviewDialog(self.photo_model.photo(idx.row()).path, self.runner, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.show()
+        self.dialogs.append(dlg)
+
+    # --- writes ----------------------------------------------------------------------------
+    def run_tag_job(self, title: str, edits: object, photos: list[Photo]) -> Job:
+        settings = self.settings
+        job = self.runner.run(
+            title, lambda c, p: actions.apply_edits(settings, edits, c, p), writes=True
+        )
+        self.watch(job, title)
+        job.ended.connect(lambda: self._after_write([p.rel for p in photos]))
+        return job
+
+    def _after_write(self, keys: list[str]) -> None:
+        self.photo_model.forget(keys)
+        self.refresh_weeks(self.selected_weeks())
+
+    def save_panel(self, edit: PanelEdit) -> Job | None:
+        photos = self.selected_photos()
+        if not photos:
+            return None
+        try:
+            tag_edit = actions.panel_tag_edit(edit)
+        except ValueError as exc:
+            self.show_error("Not saved", str(exc))
+            return None
+        n = len(photos)
+        return self.run_tag_job(
+            f"Saving metadata of {n} photo{'s' if n != 1 else ''}",
+            {p.path: tag_edit for p in photos},
+            photos,
+        )
+
+    def open_geotag(self) -> None:
+        photos = self.selected_photos()
+        if not photos:
+            self.show_error("Geotag", "Select the photos to geotag first (Ctrl+A selects all).")
+            return
+        job = self.ensure_info(photos)
+        job.succeeded.connect(lambda infos: self._show_geotag(photos, infos))
+
+    def _show_geotag(self, photos: list[Photo], infos: dict[str, PhotoInfo]) -> None:
+        from photoarchive.gui.geotag_dialog import GeotagDialog
+
+        dlg = GeotagDialog(self.settings, [infos[p.rel] for p in photos], self)
+        dlg.chosen.connect(lambda choice: self.geotag(photos, choice))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.geotag_dialog = dlg
+        dlg.open()
+
+    def geotag(self, photos: list[Photo], choice: actions.GeotagChoice) -> Job:
+        n = len(photos)
+        settings = self.settings
+        job = self.runner.run(
+            f"Geotagging {n} photo{'s' if n != 1 else ''} ({choice.label})",
+            lambda c, p: actions.geotag(settings, [ph.path for ph in photos], choice, c, p),
+            writes=True,
+        )
+        self.watch(job, "Geotagging")
+        job.ended.connect(lambda: self._after_write([p.rel for p in photos]))
+        return job
+
+    def open_captions(self) -> None:
+        photos = list(self.photo_model.photos)
+        if not photos:
+            self.show_error("Captions", "Select a week with photos first.")
+            return
+        selected = self.selected_photos()
+        start = photos.index(selected[0]) if selected else 0
+        job = self.ensure_info(photos)
+        job.succeeded.connect(lambda infos: self._show_captions(photos, infos, start))
+
+    def _show_captions(self, photos: list[Photo], infos: dict[str, PhotoInfo], start: int):
+        from photoarchive.gui.caption_dialog import CaptionDialog
+
+        dlg = CaptionDialog(photos, [infos[p.rel] for p in photos], self.runner, start, self)
+        dlg.finished_editing.connect(lambda edits: self._captions_done(photos, edits))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.caption_dialog = dlg
+        dlg.show()
+
+    def _captions_done(self, photos: list[Photo], edits: dict[Path, object]) -> Job | None:
+        if not edits:
+            return None
+        touched = [p for p in photos if p.path in edits]
+        return self.run_tag_job(f"Saving captions of {len(edits)} photos", edits, touched)
+
+    def open_places(self) -> None:
+        from photoarchive.gui.places_dialog import PlacesDialog
+
+        dlg = PlacesDialog(self.settings, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.places_dialog = dlg
+        dlg.open()
+
+    def open_import(self) -> None:
+        from photoarchive.gui.import_dialog import ImportDialog
+
+        dlg = ImportDialog(self.settings, self.runner, self)
+        dlg.imported.connect(lambda weeks: self.refresh_weeks(select=weeks))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog = dlg
+        dlg.open()
+
+    def open_settings(self) -> None:
+        from photoarchive.gui.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(self.settings, self)
+        dlg.saved.connect(self.apply_settings)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dlg
+        dlg.open()
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.week_model.pattern = settings.week_pattern
+        self.statusBar().showMessage(f"Archive: {settings.archive}")
+        self.refresh_weeks([])
+
+    def scan_metadata(self) -> Job:
+        settings, cache = self.settings, self.metacache
+        job = self.runner.run(
+            "Reading all metadata", lambda c, p: actions.scan_archive(settings, cache, c, p)
+        )
+        self.watch(job, "Reading metadata")
+        job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        return job

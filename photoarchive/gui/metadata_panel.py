@@ -1,0 +1,164 @@
+"""The right-hand panel: what the selected photos say about themselves, editable together.
+
+With several photos selected, a field whose values differ shows "(mixed)" and stays untouched
+unless the user types into it: Save writes only the fields that were changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+
+from photoarchive.gui.forms import child, load_form
+from photoarchive.gui.metacache import PhotoInfo
+
+MIXED = "(mixed)"
+
+
+@dataclass(frozen=True)
+class PanelEdit:
+    """Only the fields the user changed; None means leave as it is."""
+
+    title: str | None = None
+    caption: str | None = None
+    coordinates: str | None = None  # text to parse; "" removes nothing (GPS is never cleared)
+
+    @property
+    def empty(self) -> bool:
+        return self.title is None and self.caption is None and self.coordinates is None
+
+
+def common(values: list[str]) -> str | None:
+    """The one value all photos share, or None when they differ."""
+    first = values[0] if values else ""
+    return first if all(v == first for v in values) else None
+
+
+class MetadataPanel(QWidget):
+    save_requested = Signal(object)  # PanelEdit
+    geotag_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = load_form("metadata_panel", self)
+        self.count_label = child(self.form, QLabel, "countLabel")
+        self.title_edit = child(self.form, QLineEdit, "titleEdit")
+        self.caption_edit = child(self.form, QPlainTextEdit, "captionEdit")
+        self.place_edit = child(self.form, QLineEdit, "placeEdit")
+        self.place_status = child(self.form, QLabel, "placeStatus")
+        self.capture_label = child(self.form, QLabel, "captureLabel")
+        self.camera_label = child(self.form, QLabel, "cameraLabel")
+        self.file_label = child(self.form, QLabel, "fileLabel")
+        self.apply_button = child(self.form, QPushButton, "applyButton")
+        self.revert_button = child(self.form, QPushButton, "revertButton")
+        self.geotag_button = child(self.form, QPushButton, "geotagButton")
+        self.status = child(self.form, QLabel, "panelStatus")
+        self._infos: list[PhotoInfo] = []
+        self._names: list[str] = []
+        self._loading = False
+        self._caption_changed = False
+        self.title_edit.textEdited.connect(self._changed)
+        self.place_edit.textEdited.connect(self._place_changed)
+        self.caption_edit.textChanged.connect(self._caption_edited)
+        self.apply_button.clicked.connect(self._save)
+        self.revert_button.clicked.connect(lambda: self.show_photos(self._names, self._infos))
+        self.geotag_button.clicked.connect(self.geotag_requested)
+        self.show_photos([], [])
+
+    def show_photos(self, names: list[str], infos: list[PhotoInfo], status: str = "") -> None:
+        self._loading = True
+        self._names, self._infos = list(names), list(infos)
+        n = len(names)
+        self.count_label.setText(
+            "No photo selected" if n == 0 else names[0] if n == 1 else f"{n} photos selected"
+        )
+        for w in (self.title_edit, self.caption_edit, self.place_edit, self.geotag_button):
+            w.setEnabled(n > 0 and len(infos) == n)
+        self._fill(self.title_edit, [i.title for i in infos])
+        captions = [i.caption for i in infos]
+        shared = common(captions)
+        self.caption_edit.setPlainText(shared or "")
+        self.caption_edit.setPlaceholderText(MIXED if shared is None and n > 1 else "")
+        self._fill(self.place_edit, [i.coordinates for i in infos])
+        if infos and n > 1:
+            tagged = sum(i.has_gps for i in infos)
+            self.place_status.setText(f"{tagged} of {n} have a location")
+        else:
+            self.place_status.setText("")
+        self.capture_label.setText(self._summary([i.capture_time for i in infos]))
+        self.camera_label.setText(self._summary([i.camera for i in infos]))
+        self.file_label.setText(names[0] if n == 1 else "")
+        broken = [i.unreadable for i in infos if i.unreadable]
+        self.status.setText(status or (f"metadata unreadable: {broken[0]}" if broken else ""))
+        self.status.setStyleSheet("color: #b3261e" if broken and not status else "")
+        self._caption_changed = False
+        self._loading = False
+        self._changed()
+
+    @staticmethod
+    def _summary(values: list[str]) -> str:
+        if not values:
+            return ""
+        shared = common(values)
+        if shared is not None:
+            return shared
+        nonempty = sorted(v for v in values if v)
+        return f"{nonempty[0]} … {nonempty[-1]}" if nonempty else MIXED
+
+    @staticmethod
+    def _fill(edit: QLineEdit, values: list[str]) -> None:
+        shared = common(values)
+        edit.setText(shared or "")
+        edit.setPlaceholderText(MIXED if shared is None and len(values) > 1 else "")
+        edit.setModified(False)
+
+    def _caption_edited(self) -> None:
+        if not self._loading:
+            self._caption_changed = True
+            self._changed()
+
+    def _place_changed(self) -> None:
+        text = self.place_edit.text().strip()
+        if not text:
+            self.place_status.setText("")
+        else:
+            from photoarchive.coords import CoordinateError, parse_coordinates
+
+            try:
+                coords = parse_coordinates(text)
+            except CoordinateError as exc:
+                self.place_status.setText(str(exc))
+                self.place_status.setStyleSheet("color: #b3261e")
+            else:
+                self.place_status.setText(f"✓ {coords}")
+                self.place_status.setStyleSheet("color: #1e7b34")
+        self._changed()
+
+    def pending(self) -> PanelEdit:
+        place = self.place_edit.text().strip() if self.place_edit.isModified() else None
+        return PanelEdit(
+            title=self.title_edit.text().strip() if self.title_edit.isModified() else None,
+            caption=self.caption_edit.toPlainText().strip() if self._caption_changed else None,
+            coordinates=place or None,
+        )
+
+    def _changed(self) -> None:
+        dirty = not self.pending().empty
+        self.apply_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
+
+    def _save(self) -> None:
+        edit = self.pending()
+        if edit.coordinates:
+            from photoarchive.coords import CoordinateError, parse_coordinates
+
+            try:
+                parse_coordinates(edit.coordinates)
+            except CoordinateError as exc:
+                self.status.setText(f"Not saved: {exc}")
+                self.status.setStyleSheet("color: #b3261e")
+                return
+        if not edit.empty:
+            self.save_requested.emit(edit)

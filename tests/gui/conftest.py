@@ -1,0 +1,57 @@
+"""GUI fixtures: a small generated card, an archive imported from it, and a main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from imaging import jpeg_bytes, write_file
+
+from photoarchive.config import Settings
+
+WEEK_A = datetime(2024, 3, 4, 10, 0)  # a Monday: week folder 2024-03-04
+WEEK_B = datetime(2024, 3, 11, 9, 0)  # the next week: 2024-03-11
+
+
+def make_card(root: Path, count: int, start: datetime, seed: int = 0, **kw: object) -> Path:
+    """A camera card: DCIM/100TEST/IMG_NNNN.JPG, one shot per minute from `start`."""
+    for i in range(count):
+        taken = start + timedelta(minutes=i)
+        write_file(
+            root / "DCIM" / "100TEST" / f"IMG_{seed + i:04d}.JPG",
+            jpeg_bytes(seed + i, taken, **kw),  # type: ignore[arg-type]
+            taken,
+        )
+    return root
+
+
+@pytest.fixture
+def archive(settings: Settings, tmp_path: Path) -> Settings:
+    """An archive with 6 photos in week 2024-03-04 and 4 in 2024-03-11 (newest)."""
+    from photoarchive.pipeline import import_photos
+
+    card = tmp_path / "card"
+    make_card(card, 6, WEEK_A, seed=0, size=(320, 240))
+    make_card(card, 4, WEEK_B, seed=100, size=(320, 240))
+    summary = import_photos(settings, [card])
+    assert len(summary.copied) == 10, summary.all_problems
+    return settings
+
+
+@pytest.fixture
+def window(qtbot, archive: Settings) -> Iterator[object]:
+    from photoarchive.gui.main_window import MainWindow
+
+    win = MainWindow(archive)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() > 0, timeout=10000)
+    yield win
+    win.close()
+
+
+def wait_job(qtbot, job, timeout: int = 30000) -> None:
+    qtbot.waitUntil(lambda: job.finished, timeout=timeout)
+    qtbot.wait(20)  # let the queued ended/succeeded signals reach their slots
