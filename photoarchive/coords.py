@@ -145,6 +145,9 @@ def _pair_of(lat: str, lon: str, raw: str) -> Coordinates:
 def _dms(raw: str) -> Coordinates:
     """Degrees[-minutes[-seconds]] with hemisphere letters, e.g. 33°51'24.4"S 151°12'55.1"E."""
     text = raw.replace(",", " ").strip()
+    if not re.search(r"[°º˚'′’\"″”NSEWnsew]", text):
+        # Bare numbers beyond a decimal pair are ambiguous: demand symbols or hemispheres.
+        raise CoordinateError(f"cannot read {raw!r}: {EXPECTED}")
     comps = []
     pos = 0
     pattern = _DMS_PRE if text[:1].upper() in "NSEW" else _DMS_POST

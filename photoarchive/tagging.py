@@ -271,6 +271,7 @@ def apply_tags(
         def on_crash(task: Task) -> None:
             record([Outcome(task.path, error=CRASHED, bytes_in=sizes.get(task.path, 0))])
 
+        _remove_stale_temps(tasks)
         report(Progress("tagging", 0, total, 0, bytes_total))
         finished = _run_pool(
             _chunks(tasks, sizes),
@@ -282,6 +283,27 @@ def apply_tags(
         )
     batch.cancelled = not finished
     return batch
+
+
+def _remove_stale_temps(tasks: list[Task]) -> None:
+    """Temporaries a killed run left next to the files of this batch (and their sidecars)."""
+    by_folder: dict[Path, set[str]] = {}
+    for task in tasks:
+        path = Path(task.path)
+        names = by_folder.setdefault(path.parent, set())
+        names.update({path.name, path.name + ".xmp", path.stem + ".xmp"})
+    for folder, names in by_folder.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if is_temp(entry.name) and entry.name[1:].rsplit(".", 2)[0] in names:
+                try:
+                    os.unlink(entry.path)
+                    log.info("removed stale temporary %s", entry.path)
+                except OSError as exc:
+                    log.warning("cannot remove stale temporary %s: %s", entry.path, exc)
 
 
 def _update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:
