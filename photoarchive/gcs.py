@@ -138,6 +138,9 @@ def friendly(exc: BaseException, what: str = "") -> GcsError:
     """Turn a library or network exception into a GcsError worded for the user."""
     if isinstance(exc, GcsError):
         return exc
+    if isinstance(exc, api_exceptions.RetryError) and exc.cause is not None:
+        inner = friendly(exc.cause, what)
+        return GcsError(inner.kind, f"{inner} (gave up after repeated tries)")
     where = f" ({what})" if what else ""
     if isinstance(exc, api_exceptions.NotFound):
         return GcsError("not-found", f"not found{where}: the bucket or object does not exist")
@@ -156,8 +159,6 @@ def friendly(exc: BaseException, what: str = "") -> GcsError:
         return GcsError("credentials", f"could not refresh the Google credentials{where}: {exc}")
     if isinstance(exc, (requests.ConnectionError, ConnectionError, auth_exceptions.TransportError)):
         return GcsError("network", f"cannot reach Google Cloud Storage{where}: is the network up?")
-    if isinstance(exc, api_exceptions.RetryError):
-        return GcsError("network", f"gave up after repeated failures{where}: {exc.cause or exc}")
     if isinstance(exc, api_exceptions.GoogleAPICallError):
         return GcsError("server", f"storage error{where}: {exc.message}")
     return GcsError("other", f"{type(exc).__name__}{where}: {exc}")

