@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from photoarchive.config import Settings
-from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info
+from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info, info_from_metadata
 from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import CancelToken, Progress, ProgressCallback
@@ -34,14 +34,60 @@ def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
     return photos
 
 
+IN_PROCESS_MAX = 24  # more files than this are read in worker processes (exiv2 holds the GIL)
+
+
 def read_infos(
     cache: MetaCache, photos: Sequence[Photo], cancel: CancelToken, progress: ProgressCallback
 ) -> dict[str, PhotoInfo]:
+    """Cached infos, reading what is missing or changed: many files in worker processes."""
     out: dict[str, PhotoInfo] = {}
-    for i, photo in enumerate(photos):
-        cancel.raise_if_cancelled()
-        out[photo.rel] = cached_info(cache, photo.path, photo.week)
-        progress(Progress("read", i + 1, len(photos), current=photo.rel))
+    missing: list[tuple[Photo, int]] = []
+    for photo in photos:
+        try:
+            mtime_ns = photo.path.stat().st_mtime_ns
+        except OSError as exc:
+            out[photo.rel] = PhotoInfo(unreadable=exc.strerror or str(exc))
+            continue
+        info = cache.get(photo.path, mtime_ns)
+        if info is None:
+            missing.append((photo, mtime_ns))
+        else:
+            out[photo.rel] = info
+    if len(missing) > IN_PROCESS_MAX:
+        out.update(_read_in_processes(cache, missing, cancel, progress))
+    else:
+        for i, (photo, _) in enumerate(missing):
+            cancel.raise_if_cancelled()
+            out[photo.rel] = cached_info(cache, photo.path, photo.week)
+            progress(Progress("read", i + 1, len(missing), current=photo.rel))
+    return out
+
+
+def _read_in_processes(
+    cache: MetaCache,
+    missing: list[tuple[Photo, int]],
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> dict[str, PhotoInfo]:
+    from photoarchive.tagging import read_all
+
+    results = read_all([p.path for p, _ in missing], cancel, progress)
+    by_path = {str(r.path): r for r in results}
+    out: dict[str, PhotoInfo] = {}
+    rows = []
+    for photo, mtime_ns in missing:
+        r = by_path.get(str(photo.path))
+        if r is None:  # cancelled before this one
+            continue
+        if r.metadata is not None:
+            info = info_from_metadata(r.metadata)
+        else:
+            info = PhotoInfo(unreadable=r.error or "unreadable")
+        out[photo.rel] = info
+        rows.append((photo.path, photo.week, mtime_ns, info))
+    cache.put_many(rows)
+    cancel.raise_if_cancelled()
     return out
 
 

@@ -7,7 +7,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -270,16 +278,17 @@ class MainWindow(QMainWindow):
 
     def select_weeks(self, weeks: list[str]) -> None:
         sel = self.week_view.selectionModel()
-        sel.clearSelection()
+        chosen = QItemSelection()
         first: QModelIndex | None = None
         for week in weeks:
             row = self.week_model.row_of(week)
             idx = self.week_filter.mapFromSource(self.week_model.index(row))
             if idx.isValid():
-                sel.select(idx, QItemSelectionModel.SelectionFlag.Select)
-                first = first or idx
+                chosen.select(idx, idx)
+                first = first if first is not None else idx
+        sel.select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if first is not None:
-            self.week_view.setCurrentIndex(first)
+            sel.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.week_view.scrollTo(first)
 
     def selected_weeks(self) -> list[str]:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,10 @@ def read_info(path: Path) -> PhotoInfo:
         m = read_metadata(path)
     except Exception as exc:  # one bad file must not stop the grid
         return PhotoInfo(unreadable=str(exc) or exc.__class__.__name__)
+    return info_from_metadata(m)
+
+
+def info_from_metadata(m: Any) -> PhotoInfo:
     gps = getattr(m, "gps", None)
     return PhotoInfo(
         title=m.title or "",

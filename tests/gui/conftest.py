@@ -52,6 +52,23 @@ def window(qtbot, archive: Settings) -> Iterator[object]:
     win.close()
 
 
-def wait_job(qtbot, job, timeout: int = 30000) -> None:
-    qtbot.waitUntil(lambda: job.finished, timeout=timeout)
-    qtbot.wait(20)  # let the queued ended/succeeded signals reach their slots
+@pytest.fixture
+def wait_job(qtbot):
+    """Wait for a Job to reach a final state and its queued signals to be delivered."""
+
+    def wait(job, timeout: int = 60000) -> None:
+        qtbot.waitUntil(lambda: job.finished, timeout=timeout)
+        qtbot.wait(30)
+
+    return wait
+
+
+def exiftool(*args: str | Path) -> dict[str, object]:
+    """exiftool's JSON for one file (-n: numbers, not degree strings)."""
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        ["exiftool", "-j", "-n", *map(str, args)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout)[0]

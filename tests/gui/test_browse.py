@@ -1,0 +1,135 @@
+"""Browsing: weeks, the grid, freedesktop thumbnails, the panel, settings and geometry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from photoarchive.gui.thumbcache import file_uri, thumb_path
+
+
+def test_newest_week_first_and_selecting_a_week_fills_the_grid(qtbot, window) -> None:
+    win = window
+    weeks = [w.week for w in win.week_model.weeks]
+    assert weeks == ["2024-03-11", "2024-03-04"]
+    assert win.selected_weeks() == ["2024-03-11"]
+    assert [p.name for p in win.photo_model.photos] == [f"IMG_{i:04d}.JPG" for i in range(100, 104)]
+
+    win.select_weeks(["2024-03-04"])
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 6, timeout=10000)
+    assert {p.week for p in win.photo_model.photos} == {"2024-03-04"}
+    text = win.week_model.data(win.week_model.index(1), Qt.ItemDataRole.DisplayRole)
+    assert "4–10 Mar 2024" in text and "6 photos" in text
+
+    win.select_weeks(["2024-03-04", "2024-03-11"])  # several weeks at once
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 10, timeout=10000)
+
+    win.filter_edit.setText("4–10 Mar")
+    assert win.week_filter.rowCount() == 1
+    win.filter_edit.setText("")
+    assert win.week_filter.rowCount() == 2
+
+
+def test_thumbnails_follow_the_freedesktop_cache_spec(qtbot, window, isolated_home) -> None:
+    win = window
+    qtbot.waitUntil(lambda: win.photo_model.loaded_count() == 4, timeout=10000)
+    assert not win.photo_model.failed
+    photo = win.photo_model.photos[0].path
+    cached = thumb_path(photo, "normal")
+    assert cached.parent == isolated_home / ".cache" / "thumbnails" / "normal"
+    with Image.open(cached) as img:
+        assert img.format == "PNG"
+        assert max(img.size) == 128  # 320x240 scaled to the "normal" box
+        assert img.text["Thumb::URI"] == file_uri(photo) == f"file://{photo}"
+        assert img.text["Thumb::MTime"] == str(int(photo.stat().st_mtime))
+    assert oct(cached.stat().st_mode & 0o777) == "0o600"
+
+
+def test_stale_thumbnail_is_remade_and_broken_file_is_marked(qtbot, window) -> None:
+    from photoarchive.gui.thumbcache import read_cached, thumbnail
+
+    win = window
+    qtbot.waitUntil(lambda: win.photo_model.loaded_count() == 4, timeout=10000)
+    photo = win.photo_model.photos[1].path
+    st = photo.stat()
+    assert read_cached(photo, int(st.st_mtime)) is not None
+    assert read_cached(photo, int(st.st_mtime) + 5) is None  # file changed: stale
+    broken = win.photo_model.photos[2].path
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    assert thumbnail(broken) is None
+    win.photo_model.forget([win.photo_model.photos[2].rel])
+    win.grid.viewport().update()
+    qtbot.waitUntil(lambda: win.photo_model.photos[2].rel in win.photo_model.failed, timeout=5000)
+    tip = win.photo_model.data(win.photo_model.index(2), Qt.ItemDataRole.ToolTipRole)
+    assert "cannot show this image" in tip
+
+
+def test_panel_shows_the_selection(qtbot, window) -> None:
+    win = window
+    win.grid.setCurrentIndex(win.photo_model.index(0))
+    qtbot.waitUntil(lambda: win.panel.file_label.text() == "IMG_0100.JPG", timeout=10000)
+    assert win.panel.capture_label.text().startswith("2024-03-11 09:00:00")
+    assert win.panel.camera_label.text().startswith("TestCam")
+    win.grid.selectAll()
+    qtbot.waitUntil(lambda: "…" in win.panel.capture_label.text(), timeout=10000)  # a range
+    assert win.panel.count_label.text() == "4 photos selected"
+    assert not win.panel.apply_button.isEnabled()  # nothing changed yet
+
+
+def test_settings_dialog_validates_and_saves(qtbot, window, tmp_path: Path) -> None:
+    from photoarchive.config import load_settings
+    from photoarchive.gui.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(window.settings, window)
+    qtbot.addWidget(dlg)
+    dlg.pattern_edit.setText("%Y")
+    assert "same folder name" in dlg.example.text()
+    dlg.save()
+    assert dlg.error_label.text().startswith("Not saved")
+    assert not window.settings.settings_file.exists()
+
+    other = tmp_path / "other archive"
+    dlg.pattern_edit.setText("%G-W%V")
+    dlg.archive_edit.setText(str(other))
+    dlg.bucket_edit.setText("gs://family-photos/archive")
+    with qtbot.waitSignal(dlg.saved, timeout=2000):
+        dlg.save()
+    reread = load_settings(env={})
+    assert reread.archive == other
+    assert reread.week_pattern == "%G-W%V"
+    assert reread.bucket == "gs://family-photos/archive"
+    window.apply_settings(reread)
+    qtbot.waitUntil(lambda: window.week_model.rowCount() == 0, timeout=5000)
+    assert "archive is empty" in window.empty_label.text()
+
+
+def test_geometry_and_splitters_are_remembered(qtbot, archive) -> None:
+    from photoarchive.gui.main_window import MainWindow
+
+    first = MainWindow(archive)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(761, 577)
+    first.hsplit.setSizes([150, 340, 271])
+    qtbot.wait(50)
+    sizes = first.hsplit.sizes()
+    first.close()
+    second = MainWindow(archive)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.wait(50)
+    assert (second.width(), second.height()) == (761, 577)
+    assert second.hsplit.sizes() == sizes
+    second.close()
+
+
+def test_shortcuts_use_standard_keys(window) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    assert window.act_quit.shortcuts() == QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+    assert window.act_select_all.shortcut() == QKeySequence(QKeySequence.StandardKey.SelectAll)
+    assert window.act_refresh.shortcuts()
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Edit", "&View", "&Tools", "&Help"]
