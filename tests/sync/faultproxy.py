@@ -4,7 +4,7 @@ Faults are chosen by request number (1-based, counted across all connections):
 - "drop": forward the request, then close the client's connection without an answer (the
   upload arrived, the client never hears so; the nastiest case for "none duplicated").
 - "drop-before": close the connection without forwarding.
-- "503" / "429" / "403": answer that status without forwarding.
+- a status code ("503", "429", "403", "412"...): answer it without forwarding.
 Every request's method, path and body is kept for inspection.
 """
 
@@ -119,7 +119,7 @@ class FaultProxy:
         if action == "drop-before":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return False
-        if action in ("503", "429", "403"):
+        if action.isdigit():
             msg = b'{"error":{"code":%s,"message":"injected"}}' % action.encode()
             handler.wfile.write(
                 b"HTTP/1.1 %s Injected\r\nContent-Type: application/json\r\n"
