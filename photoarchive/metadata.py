@@ -9,9 +9,10 @@ Field <-> tag table (Metadata Working Group guidance, as Photini and exiftool's 
     capture  EXIF DateTimeOriginal + OffsetTimeOriginal (XMP exif:DateTimeOriginal in sidecars)
     camera   EXIF Make + Model
 
-Reading follows MWG precedence: a non-blank EXIF value first, then IPTC if the XMP's IPTC
-digest shows the IPTC was edited by another program after the XMP, else XMP, else IPTC.
-Writing keeps all three in step, marks IPTC as UTF-8 and updates the IPTC digest.
+Reading follows MWG precedence (as exiftool's MWG tags do): a non-blank EXIF value first; then
+XMP, unless the Photoshop IPTCDigest shows the IPTC was changed by another program since the
+last MWG-aware write (or there is no XMP), in which case IPTC. Writing keeps all three in step,
+marks IPTC as UTF-8 and refreshes a stored IPTCDigest (exiv2 leaves it stale).
 
 Files are never written through pyexiv2's file API (it truncates the original in place):
 everything here works on bytes, and `tagging` writes them crash-safely.
@@ -141,24 +142,51 @@ def jpeg_scan_offset(data: bytes) -> int | None:
     return None
 
 
-def _iptc_digest(head: bytes) -> str | None:
-    """MD5 of the IPTC-IIM block in a JPEG's Photoshop APP13 segment (MWG's IPTCDigest)."""
+def _photoshop_resources(head: bytes) -> dict[int, tuple[int, int]]:
+    """Resource id -> (offset in head, size) of the first Photoshop APP13 segment."""
     pos = 2
+    found: dict[int, tuple[int, int]] = {}
     while pos + 4 <= len(head) and head[pos] == 0xFF and head[pos + 1] != 0xDA:
         (length,) = struct.unpack_from(">H", head, pos + 2)
-        seg = head[pos + 4 : pos + 2 + length]
+        start = pos + 4
+        seg = head[start : pos + 2 + length]
         if head[pos + 1] == 0xED and seg.startswith(b"Photoshop 3.0\x00"):
             i = 14
             while i + 12 <= len(seg) and seg[i : i + 4] == b"8BIM":
                 (rid,) = struct.unpack_from(">H", seg, i + 4)
-                name_len = seg[i + 6]
-                j = i + 6 + ((name_len + 2) & ~1)
+                j = i + 6 + ((seg[i + 6] + 2) & ~1)  # Pascal name, padded to even
+                if j + 4 > len(seg):
+                    break
                 (size,) = struct.unpack_from(">I", seg, j)
-                if rid == 0x0404:
-                    return hashlib.md5(seg[j + 4 : j + 4 + size]).hexdigest()
+                found.setdefault(rid, (start + j + 4, size))
                 i = j + 4 + size + (size & 1)
+            return found
         pos += 2 + length
-    return None
+    return found
+
+
+def _iptc_digests(head: bytes) -> tuple[str | None, str | None]:
+    """(MD5 of the IPTC block now, IPTCDigest stored in Photoshop resource 0x0425)."""
+    res = _photoshop_resources(head)
+    current = stored = None
+    if 0x0404 in res:
+        off, size = res[0x0404]
+        current = hashlib.md5(head[off : off + size]).hexdigest()
+    if 0x0425 in res and res[0x0425][1] == 16:
+        off = res[0x0425][0]
+        stored = head[off : off + 16].hex()
+    return current, stored
+
+
+def _refresh_iptc_digest(head: bytes) -> bytes:
+    """Set a stored IPTCDigest to the IPTC now in the file (exiv2 leaves it stale)."""
+    res = _photoshop_resources(head)
+    if 0x0404 not in res or 0x0425 not in res or res[0x0425][1] != 16:
+        return head
+    off, size = res[0x0404]
+    digest = hashlib.md5(head[off : off + size]).digest()
+    at = res[0x0425][0]
+    return head[:at] + digest + head[at + 16 :]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -169,7 +197,8 @@ class _Tags:
     exif: dict[str, object]
     iptc: dict[str, object]
     xmp: dict[str, object]
-    iptc_digest: str | None = None  # digest of the IPTC actually in the file
+    iptc_digest: str | None = None  # MD5 of the IPTC actually in the file
+    stored_digest: str | None = None  # Photoshop IPTCDigest, from the last MWG-aware writer
 
 
 def _open(data: bytes) -> pyexiv2.ImageData:
@@ -213,10 +242,13 @@ def _pick(tags: _Tags, exif_key: str | None, iptc_key: str, xmp_key: str) -> str
             return value
     iptc = _text(tags.iptc.get(iptc_key))
     xmp = _text(tags.xmp.get(xmp_key))
-    stored = _text(tags.xmp.get("Xmp.photoshop.LegacyIPTCDigest"))
-    if iptc and stored and tags.iptc_digest and stored.lower() != tags.iptc_digest:
-        return iptc  # IPTC edited by a program that did not update the XMP
-    return xmp or iptc
+    stored, current = tags.stored_digest, tags.iptc_digest
+    if not iptc or (xmp and (stored is None or current is None or stored == current)):
+        return xmp or iptc
+    # The IPTC changed after the last MWG-aware write: it wins, unless it is the XMP cut short.
+    if xmp and xmp.startswith(iptc) and len(iptc.encode()) >= IPTC_LIMITS[iptc_key] - 3:
+        return xmp
+    return iptc
 
 
 def _rational(text: str) -> float:
@@ -322,7 +354,7 @@ def _file_tags(path: Path) -> _Tags:
     with _open(head) as img:
         tags = _read_tags(img)
     if scan:
-        tags.iptc_digest = _iptc_digest(head)
+        tags.iptc_digest, tags.stored_digest = _iptc_digests(head)
     return tags
 
 
@@ -486,8 +518,8 @@ def _drop_none(tags: dict[str, str | None], present: dict[str, object]) -> dict[
     return {k: v for k, v in tags.items() if v is not None or k in present}
 
 
-def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, digest_of: object) -> list[str]:
-    """Apply spec to an open image; returns notes. digest_of(img) -> IPTC digest or None."""
+def _edit_image(img: pyexiv2.ImageData, spec: EditSpec) -> list[str]:
+    """Apply spec to an open image; returns notes (last one 'unchanged' if nothing to do)."""
     tags = _read_tags(img)
     notes: list[str] = []
     exif: dict[str, str | None] = {}
@@ -541,9 +573,6 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, digest_of: object) -> li
         if iptc_w:
             iptc_w["Iptc.Envelope.CharacterSet"] = IPTC_UTF8
             img.modify_iptc(iptc_w)
-            digest = digest_of(img)  # type: ignore[operator]
-            if digest:
-                xmp_w["Xmp.photoshop.LegacyIPTCDigest"] = digest.upper()
         if xmp_w:
             img.modify_xmp(xmp_w)
     except RuntimeError as exc:
@@ -574,11 +603,8 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
     scan = jpeg_scan_offset(data)
     work = data[:scan] + b"\xff\xd9" if scan else data
 
-    def digest_of(img: pyexiv2.ImageData) -> str | None:
-        return _iptc_digest(img.get_bytes()) if scan else None
-
     with _open(work) as img:
-        notes = _edit_image(img, spec, digest_of)
+        notes = _edit_image(img, spec)
         if notes and notes[-1] == "unchanged":
             return Rewrite(None, tuple(notes[:-1]))
         _check(img, spec)
@@ -587,7 +613,7 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
         headers = out[:-2]
         if out[-2:] != b"\xff\xd9" or jpeg_scan_offset(headers + _SOS_STUB) != len(headers):
             raise MetadataError("exiv2 returned malformed JPEG headers; file left unchanged")
-        out = out[:-2] + data[scan:]
+        out = _refresh_iptc_digest(headers) + data[scan:]
     return Rewrite(out, tuple(notes))
 
 

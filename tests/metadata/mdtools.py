@@ -54,6 +54,7 @@ def camera_jpeg(
     taken: datetime | None = datetime(2024, 6, 1, 10, 30, 0),
     makernote: int = 2048,
     exif: dict[str, str] | None = None,
+    thumb_width: int = 160,
 ) -> bytes:
     """A JPEG with noise pixels, camera EXIF, an opaque maker-note block and a thumbnail."""
     rnd = random.Random(seed)
@@ -84,8 +85,12 @@ def camera_jpeg(
     if makernote:
         tags["Exif.Photo.MakerNote"] = " ".join(str(rnd.randrange(256)) for _ in range(makernote))
     tags.update(exif or {})
+    thumb = io.BytesIO()
+    img.resize((thumb_width, thumb_width * size[1] // size[0])).save(thumb, "JPEG", quality=70)
     with pyexiv2.ImageData(buf.getvalue()) as data:
         data.modify_exif(tags)
+        if thumb_width:
+            data.modify_thumbnail(thumb.getvalue())
         return data.get_bytes()  # type: ignore[no-any-return]
 
 
