@@ -205,7 +205,7 @@ def _open(data: bytes) -> pyexiv2.ImageData:
     try:
         return pyexiv2.ImageData(data)
     except RuntimeError as exc:
-        raise MetadataError(f"unreadable image or metadata ({exc})") from None
+        raise MetadataError(f"unreadable image or metadata ({str(exc).strip()})") from None
 
 
 def _read_tags(img: pyexiv2.ImageData) -> _Tags:
@@ -600,7 +600,15 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
     """
     if not data:
         raise MetadataError("empty file (0 bytes)")
+    if spec.gps is not None:
+        try:
+            checked(spec.gps.lat, spec.gps.lon, spec.gps.alt)
+        except CoordinateError as exc:
+            raise MetadataError(str(exc)) from None
     scan = jpeg_scan_offset(data)
+    if data[:2] == b"\xff\xd8" and (scan is None or data.rfind(b"\xff\xd9", scan) < 0):
+        # Inside scan data 0xFF is always escaped, so no end marker after it means truncation.
+        raise MetadataError("the JPEG looks truncated or damaged (no end-of-image marker)")
     work = data[:scan] + b"\xff\xd9" if scan else data
 
     with _open(work) as img:
@@ -619,6 +627,11 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
 
 def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
     """XMP sidecar bytes with the edit applied (GPS as XMP exif:GPS*)."""
+    if spec.gps is not None:
+        try:
+            checked(spec.gps.lat, spec.gps.lon, spec.gps.alt)
+        except CoordinateError as exc:
+            raise MetadataError(str(exc)) from None
     with _open(existing or _EMPTY_XMP) as img:
         tags = _read_tags(img)
         notes: list[str] = []

@@ -109,6 +109,11 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def _writable(path: Path, st: os.stat_result) -> bool:
+    """Honour a read-only mode even for root, who could otherwise replace the file."""
+    return bool(st.st_mode & 0o222) and os.access(path, os.W_OK)
+
+
 def _prepare(task: Task) -> _Pending | Outcome:
     """Pass one: new bytes to a temporary file; an Outcome when there is nothing to rename."""
     out = Outcome(task.path)
@@ -127,7 +132,7 @@ def _prepare(task: Task) -> _Pending | Outcome:
             out.new_sidecar = existing is None
             mode = (tstat.st_mode & 0o7777) if tstat else 0o644
         else:
-            if not os.access(path, os.W_OK):
+            if not _writable(path, st):
                 raise MetadataError("the file is read-only; left unchanged")
             target, tstat = path, st
             with open(path, "rb") as fh:
@@ -139,7 +144,7 @@ def _prepare(task: Task) -> _Pending | Outcome:
         out.notes.extend(result.notes)
         if result.data is None:
             return out
-        if tstat is not None and not os.access(target, os.W_OK):
+        if tstat is not None and not _writable(target, tstat):
             raise MetadataError(f"{target.name} is read-only; left unchanged")
         tmp = _write_temp(target, result.data, mode)
     except MetadataError as exc:
