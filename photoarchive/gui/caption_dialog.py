@@ -26,7 +26,7 @@ PREVIEW_BOX = 900
 
 
 class CaptionDialog(QDialog):
-    finished_editing = Signal(dict)  # {path: TagEdit}
+    finished_editing = Signal(object)  # {path: TagEdit}
 
     def __init__(
         self,
@@ -54,6 +54,9 @@ class CaptionDialog(QDialog):
         child(form, QPushButton, "nextButton").clicked.connect(lambda: self.go(self.index + 1))
         child(form, QPushButton, "finishButton").clicked.connect(self.finish)
         child(form, QPushButton, "cancelButton").clicked.connect(self.reject)
+        for button in form.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter belongs to the caption box, not to a button
+            button.setDefault(False)
         self.caption_edit.returnPressed.connect(self.enter)
         self.caption_edit.installEventFilter(self)
         titles = {i.title for i in infos if i.title}

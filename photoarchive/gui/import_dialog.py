@@ -28,7 +28,7 @@ from photoarchive.jobs import Progress
 
 
 class ImportDialog(QDialog):
-    imported = Signal(list)  # the week folders that received photos
+    imported = Signal(object)  # list of the week folders that received photos
 
     def __init__(self, settings: Settings, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)

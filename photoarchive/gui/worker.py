@@ -14,7 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 
@@ -169,7 +169,9 @@ class JobRunner(QObject):
         if job.visible:
             self.job_added.emit(job)
         pool = self.writers if job.writes else self.readers
-        pool.start(_Runnable(job))
+        # Start on the next event-loop turn, so the caller's connections exist before a fast
+        # job can emit its result (a signal emitted before connect() would be lost).
+        QTimer.singleShot(0, self, lambda: pool.start(_Runnable(job)))
         return job
 
     def run(self, title: str, fn: JobFn, *, visible: bool = True, writes: bool = False) -> Job:

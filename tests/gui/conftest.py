@@ -63,12 +63,23 @@ def wait_job(qtbot):
     return wait
 
 
-def exiftool(*args: str | Path) -> dict[str, object]:
-    """exiftool's JSON for one file (-n: numbers, not degree strings)."""
+@pytest.fixture
+def exif():
+    """exiftool's JSON for files (-n: numbers, not degree strings), keyed by file name."""
     import json
+    import shutil
     import subprocess
 
-    out = subprocess.run(
-        ["exiftool", "-j", "-n", *map(str, args)], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)[0]
+    if shutil.which("exiftool") is None:
+        pytest.skip("exiftool is not installed (Debian: libimage-exiftool-perl)")
+
+    def read(*paths: Path) -> dict[str, dict[str, object]]:
+        out = subprocess.run(
+            ["exiftool", "-j", "-n", "-charset", "iptc=utf8", *map(str, paths)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return {Path(d["SourceFile"]).name: d for d in json.loads(out.stdout)}
+
+    return read

@@ -69,7 +69,8 @@ def test_stale_thumbnail_is_remade_and_broken_file_is_marked(qtbot, window) -> N
 def test_panel_shows_the_selection(qtbot, window) -> None:
     win = window
     win.grid.setCurrentIndex(win.photo_model.index(0))
-    qtbot.waitUntil(lambda: win.panel.file_label.text() == "IMG_0100.JPG", timeout=10000)
+    qtbot.waitUntil(lambda: win.panel.capture_label.text() != "", timeout=10000)
+    assert win.panel.file_label.text() == "IMG_0100.JPG"
     assert win.panel.capture_label.text().startswith("2024-03-11 09:00:00")
     assert win.panel.camera_label.text().startswith("TestCam")
     win.grid.selectAll()

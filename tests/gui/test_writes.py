@@ -1,0 +1,217 @@
+"""Writing from the GUI: batch geotag, the caption flow and the metadata panel, checked with
+exiftool (an independent reader), plus the places manager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from photoarchive.places import Place, PlaceBook
+
+
+def _type(widget, text: str) -> None:
+    """Type any text, non-ASCII included (qtbot.keyClicks aborts on those)."""
+    for ch in text:
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
+
+
+def _job(win, title: str):
+    """The most recent job whose title starts with `title`."""
+    return [j for j in win.runner.jobs if j.title.startswith(title)][-1]
+
+
+def _press(widget, key: Qt.Key) -> None:
+    QTest.keyClick(widget, key)
+
+
+def test_batch_geotag_dialog_writes_gps_that_exiftool_reads(qtbot, window, wait_job, exif):
+    from photoarchive.tagging import TagEdit, apply_tags
+
+    win = window
+    photos = win.photo_model.photos
+    # One photo already has a location: "keep" must leave it alone.
+    from photoarchive.coords import Coordinates
+
+    pre = apply_tags(win.settings, [photos[0].path], TagEdit(gps=Coordinates(-33.8568, 151.2153)))
+    assert pre.ok, pre.problems
+    PlaceBook(win.settings.places_file, [Place("Home", 51.5, -0.12, uses=3)]).save()
+
+    win.grid.selectAll()
+    win.open_geotag()
+    qtbot.waitUntil(lambda: getattr(win, "geotag_dialog", None) is not None, timeout=10000)
+    dlg = win.geotag_dialog
+    assert "1 of 4 selected photos already have one" in dlg.gps_summary.text()
+    assert dlg.tree.topLevelItem(0).text(0) == "Home"
+
+    # Validated as you type.
+    qtbot.keyClicks(dlg.coords_edit, "48.8584 north")
+    assert "expected coordinates" in dlg.coords_status.text()
+    assert not dlg.add_button.isEnabled()
+    dlg.coords_edit.clear()
+    _type(dlg.name_edit, "Tour Eiffel – Champ de Mars")
+    dlg.coords_edit.setText("https://www.openstreetmap.org/#map=18/48.85826/2.29450")
+    assert dlg.coords_status.text().startswith("✓")
+    assert dlg.add_button.isEnabled()
+    dlg.add_button.click()
+    assert dlg.tree.currentItem().text(0) == "Tour Eiffel – Champ de Mars"
+    assert "Tour Eiffel – Champ de Mars" in PlaceBook.load(win.settings.places_file)
+    dlg.search.setText("eiffel")
+    assert dlg.tree.topLevelItem(0).isHidden() != dlg.tree.topLevelItem(1).isHidden()
+    assert dlg.keep_radio.isChecked()
+
+    dlg.buttons.button(QDialogButtonBox.StandardButton.Apply).click()
+    job = _job(win, "Geotagging")
+    row = win.jobs_bar.row_for(job)
+    assert row is not None and not row.cancel_button.isHidden()
+    wait_job(job)
+    assert job.state == "done", job.error
+    # The kept photo is reported, with its reason, in the job's problems list.
+    assert [(Path(p.path).name, p.severity) for p in job.problems] == [(photos[0].name, "warning")]
+    assert row.problems_button.text() == "Problems (1)" and not row.problems_button.isHidden()
+    problems = row.show_problems()
+    qtbot.addWidget(problems)
+    assert problems.table.item(0, 0).text() == str(photos[0].path)
+    assert "kept" in problems.table.item(0, 1).text()
+
+    tags = exif(*[p.path for p in photos])
+    assert abs(tags[photos[0].name]["GPSLatitude"] - -33.8568) < 1e-5  # kept
+    for p in photos[1:]:
+        assert abs(tags[p.name]["GPSLatitude"] - 48.85826) < 1e-5
+        assert abs(tags[p.name]["GPSLongitude"] - 2.2945) < 1e-5
+    assert PlaceBook.load(win.settings.places_file).get("tour eiffel – champ de mars").uses == 1
+    # The grid learns about it (re-read after the write) and marks the photos.
+    qtbot.waitUntil(
+        lambda: all(
+            (i := win.photo_model.info.get(p.rel)) is not None and i.has_gps for p in photos
+        ),
+        timeout=10000,
+    )
+
+
+def test_geotag_overwrite_replaces_existing_locations(qtbot, window, wait_job, exif):
+    from photoarchive.coords import Coordinates
+    from photoarchive.gui.actions import GeotagChoice
+    from photoarchive.tagging import TagEdit, apply_tags
+
+    win = window
+    photos = win.photo_model.photos[:2]
+    apply_tags(win.settings, [photos[0].path], TagEdit(gps=Coordinates(10.0, 20.0)))
+    job = win.geotag(photos, GeotagChoice(45.0, 7.0, None, None, overwrite=True))
+    wait_job(job)
+    tags = exif(*[p.path for p in photos])
+    assert [round(tags[p.name]["GPSLatitude"], 5) for p in photos] == [45.0, 45.0]
+
+
+def test_caption_flow_writes_title_and_captions(qtbot, window, wait_job, exif):
+    win = window
+    win.select_weeks(["2024-03-04"])
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 6, timeout=10000)
+    photos = list(win.photo_model.photos)
+    win.open_captions()
+    qtbot.waitUntil(lambda: getattr(win, "caption_dialog", None) is not None, timeout=10000)
+    dlg = win.caption_dialog
+    _type(dlg.title_edit, "Ferien in Köln")
+    dlg.apply_title()
+    edit = dlg.caption_edit
+    assert dlg.position.text() == "Photo 1 of 6"
+    _type(edit, "Dom und Rhein")
+    _press(edit, Qt.Key.Key_Return)
+    assert dlg.position.text() == "Photo 2 of 6"
+    _press(edit, Qt.Key.Key_Return)  # empty: repeats the previous caption
+    qtbot.keyClicks(edit, "Dinner")
+    _press(edit, Qt.Key.Key_Return)
+    _press(edit, Qt.Key.Key_PageDown)  # skip photo 4 without a caption
+    assert dlg.position.text() == "Photo 5 of 6"
+    qtbot.waitUntil(lambda: dlg.preview.pixmap() is not None and not dlg.preview.pixmap().isNull())
+    dlg.finish()
+    job = _job(win, "Saving captions")
+    wait_job(job)
+    assert job.state == "done", job.error
+    tags = exif(*[p.path for p in photos])
+    captions = [tags[p.name].get("Caption-Abstract") for p in photos]
+    assert captions == ["Dom und Rhein", "Dom und Rhein", "Dinner", None, None, None]
+    assert {tags[p.name].get("ObjectName") for p in photos} == {"Ferien in Köln"}
+    assert {tags[p.name].get("Title") for p in photos} == {"Ferien in Köln"}
+
+
+def test_panel_edits_several_photos_and_writes_only_what_changed(qtbot, window, wait_job, exif):
+    from photoarchive.tagging import TagEdit, apply_tags
+
+    win = window
+    photos = win.photo_model.photos[:2]
+    result = apply_tags(
+        win.settings,
+        [p.path for p in photos],
+        {photos[0].path: TagEdit(title="Morning"), photos[1].path: TagEdit(title="Evening")},
+    )
+    assert result.ok, result.problems
+    win.photo_model.forget([p.rel for p in photos])
+    win.grid.selectionModel().select(
+        win.photo_model.index(0), win.grid.selectionModel().SelectionFlag.Select
+    )
+    win.grid.selectionModel().select(
+        win.photo_model.index(1), win.grid.selectionModel().SelectionFlag.Select
+    )
+    qtbot.waitUntil(lambda: win.panel.title_edit.placeholderText() == "(mixed)", timeout=10000)
+    assert win.panel.title_edit.text() == ""
+    win.panel.caption_edit.setPlainText("Both of us")
+    assert win.panel.apply_button.isEnabled()
+    win.panel.apply_button.click()
+    job = _job(win, "Saving metadata")
+    wait_job(job)
+    assert job.state == "done", job.error
+    tags = exif(*[p.path for p in photos])
+    assert [tags[p.name].get("Caption-Abstract") for p in photos] == ["Both of us"] * 2
+    assert [tags[p.name].get("ObjectName") for p in photos] == ["Morning", "Evening"]
+
+
+def test_places_manager_add_edit_rename_remove_import(qtbot, window, tmp_path: Path) -> None:
+    from photoarchive.gui.places_dialog import PlacesDialog
+
+    settings = window.settings
+    dlg = PlacesDialog(settings, window)
+    qtbot.addWidget(dlg)
+    dlg.name_edit.setText("Oma")
+    dlg.coords_edit.setText("geo:50.9413,6.9583")
+    assert dlg.add()
+    dlg.name_edit.setText("Beach")
+    dlg.coords_edit.setText("not a place")
+    assert not dlg.add()
+    assert dlg.status.text().startswith("Enter valid coordinates")
+    dlg.coords_edit.setText("""43°17'49.0"N 5°22'12.0"E""")
+    dlg.radius.setValue(250)
+    dlg.private.setChecked(True)
+    assert dlg.add()
+    book = PlaceBook.load(settings.places_file)
+    assert book.get("beach").radius_m == 250 and book.get("beach").private
+    assert abs(book.get("Beach").lat - 43.296944) < 1e-5
+
+    dlg.reload(select="Oma")
+    dlg.coords_edit.setText("50.95, 6.96")
+    assert dlg.update_current()
+    assert PlaceBook.load(settings.places_file).get("Oma").lat == 50.95
+    assert dlg.rename("Oma", "Grandma's")
+    assert not dlg.rename("Grandma's", "beach")  # duplicate name: refused, said why
+    assert "exists" in dlg.status.text()
+    dlg.reload(select="Beach")
+    assert dlg.remove_current()
+    assert [p.name for p in PlaceBook.load(settings.places_file).all()] == ["Grandma's"]
+
+    shell = tmp_path / "places.sh"
+    shell.write_text(
+        'declare -A LOCATION\nLOCATION["Summer house"]="_SH"\n'
+        '_SH=(-M "set Exif.GPSInfo.GPSLatitudeRef N" -M "set Exif.GPSInfo.GPSLatitude 59/1 20/1 0/1"'
+        ' -M "set Exif.GPSInfo.GPSLongitudeRef E" -M "set Exif.GPSInfo.GPSLongitude 18/1 3/1 0/1")\n'
+    )
+    added = dlg.import_file(shell)
+    assert [p.name for p in added] == ["Summer house"], dlg.status.text()
+    assert "Summer house" in PlaceBook.load(settings.places_file)
+    bad = tmp_path / "nothing.sh"
+    bad.write_text("echo hello\n")
+    assert dlg.import_file(bad) == []
+    assert "no places found" in dlg.status.text()
