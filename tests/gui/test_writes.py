@@ -205,8 +205,10 @@ def test_places_manager_add_edit_rename_remove_import(qtbot, window, tmp_path: P
     shell = tmp_path / "places.sh"
     shell.write_text(
         'declare -A LOCATION\nLOCATION["Summer house"]="_SH"\n'
-        '_SH=(-M "set Exif.GPSInfo.GPSLatitudeRef N" -M "set Exif.GPSInfo.GPSLatitude 59/1 20/1 0/1"'
-        ' -M "set Exif.GPSInfo.GPSLongitudeRef E" -M "set Exif.GPSInfo.GPSLongitude 18/1 3/1 0/1")\n'
+        '_SH=(-M "set Exif.GPSInfo.GPSLatitudeRef N"'
+        ' -M "set Exif.GPSInfo.GPSLatitude 59/1 20/1 0/1"'
+        ' -M "set Exif.GPSInfo.GPSLongitudeRef E"'
+        ' -M "set Exif.GPSInfo.GPSLongitude 18/1 3/1 0/1")\n'
     )
     added = dlg.import_file(shell)
     assert [p.name for p in added] == ["Summer house"], dlg.status.text()
