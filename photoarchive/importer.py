@@ -107,13 +107,15 @@ class _Run:
         self.records: list[FileRecord] = []
         self.seen: list[tuple[str, str, int, int, str]] = []
         self.touched: set[Path] = set()
-        self.files_done = 0
+        self.files_done = 0  # written to a temp name, or failed, or adopted
+        self.bytes_done = 0
 
     def execute(self) -> None:
         try:
             for group in self.plan.new:
                 self.cancel.raise_if_cancelled()
                 self._import_group(group)
+            self._report("")
         except Cancelled:
             self.summary.cancelled = True
         finally:
@@ -133,7 +135,7 @@ class _Run:
                     "copy",
                     self.files_done,
                     self.plan.new_files,
-                    self.summary.bytes_copied,
+                    self.bytes_done,
                     self.plan.new_bytes,
                     current,
                 )
@@ -161,6 +163,7 @@ class _Run:
             self._report(str(pf.source.path))
             if adopt:
                 self.files_done += 1
+                self.bytes_done += pf.source.size
                 self._record(group, pf, name, pf.hash or "", adopted=True)
                 continue
             req = CopyRequest(
@@ -170,7 +173,10 @@ class _Run:
                 week_dir / name,
                 tag=(group, pf),
             )
-            for res in self.copier.copy(req, self.buf, self.cancel):
+            finished = self.copier.copy(req, self.buf, self.cancel)
+            self.files_done += 1
+            self.bytes_done += pf.source.size
+            for res in finished:
                 self._on_result(res)
 
     def _choose_names(
@@ -215,13 +221,11 @@ class _Run:
 
     def _on_result(self, res: CopyResult) -> None:
         group, pf = res.request.tag  # type: ignore[misc]
-        self.files_done += 1
         if not res.ok:
             self.summary.problems.append(Problem(str(pf.source.path), res.error or "failed"))
             return
         self.summary.bytes_copied += pf.source.size
         self._record(group, pf, res.request.dest.name, res.hash or "", adopted=False)
-        self._report(str(pf.source.path))
 
     def _record(
         self, group: PlannedGroup, pf: PlannedFile, name: str, content: str, adopted: bool
