@@ -1,13 +1,12 @@
 """Qt Designer forms and icons, found the same way from a checkout and from an installed wheel.
 
-The wheel ships `ui/` as `photoarchive.gui.ui` and `resources/` as `photoarchive.gui.resources`
-(see pyproject.toml); in a checkout they are the top-level folders. Icons come from the compiled
-`.qrc` (`resources_rc`), never from hand-built file paths.
+The wheel ships `ui/` as `photoarchive/gui/ui` and `resources/` as `photoarchive/gui/resources`
+(package-dir mapping in pyproject.toml); in a checkout they are the top-level folders. Icons
+come from the compiled `.qrc` (`resources_rc`), never from hand-built file paths.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,23 +26,18 @@ class FormError(RuntimeError):
     """A .ui form is missing or broken: the installation is incomplete."""
 
 
-def _data_dir(package: str, checkout_name: str) -> Path:
-    try:
-        root = importlib.resources.files(package)
-        path = Path(str(root))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _CHECKOUT / checkout_name
+def _data_dir(name: str) -> Path:
+    """Installed: next to this module (photoarchive/gui/<name>); checkout: top level."""
+    installed = Path(__file__).resolve().parent / name
+    return installed if installed.is_dir() else _CHECKOUT / name
 
 
 def ui_dir() -> Path:
-    return _data_dir("photoarchive.gui.ui", "ui")
+    return _data_dir("ui")
 
 
 def resources_dir() -> Path:
-    return _data_dir("photoarchive.gui.resources", "resources")
+    return _data_dir("resources")
 
 
 def load_form(name: str, host: QWidget) -> QWidget:
