@@ -40,8 +40,8 @@ def resources_dir() -> Path:
     return _data_dir("resources")
 
 
-def load_form(name: str, host: QWidget) -> QWidget:
-    """Load `ui/<name>.ui` into `host` (which gets a margin-less layout holding the form)."""
+def load_form(name: str, host: QWidget, margin: int = 10) -> QWidget:
+    """Load `ui/<name>.ui` into `host` (which gets a layout holding the form)."""
     path = ui_dir() / f"{name}.ui"
     fh = QFile(str(path))
     if not fh.open(QIODevice.OpenModeFlag.ReadOnly):
@@ -54,7 +54,7 @@ def load_form(name: str, host: QWidget) -> QWidget:
     if form is None:
         raise FormError(f"cannot load the form {path}: {loader.errorString()}")
     layout = host.layout() or QVBoxLayout(host)
-    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setContentsMargins(margin, margin, margin, margin)
     layout.addWidget(form)
     return form
 

@@ -207,7 +207,8 @@ class ImportDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.plan_button.setEnabled(bool(self.sources()))
         self.progress.setRange(0, 1)
-        self.progress.setValue(1 if job.state is JobState.DONE else 0)
+        done = job.state is JobState.DONE and job.title.startswith("Importing")
+        self.progress.setValue(1 if done else 0)
         if job.state is JobState.FAILED:
             self.status.setText(f"Failed: {job.error}")
         elif job.state is JobState.CANCELLED and job.result is None:

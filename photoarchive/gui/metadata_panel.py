@@ -42,7 +42,7 @@ class MetadataPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.form = load_form("metadata_panel", self)
+        self.form = load_form("metadata_panel", self, margin=4)
         self.count_label = child(self.form, QLabel, "countLabel")
         self.title_edit = child(self.form, QLineEdit, "titleEdit")
         self.caption_edit = child(self.form, QPlainTextEdit, "captionEdit")

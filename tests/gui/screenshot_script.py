@@ -1,0 +1,119 @@
+"""Run under Xvfb by test_screenshots.py: builds a small archive, opens the main window, the
+batch geotag dialog and the import dialog, and saves a PNG of each into argv[1]."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from imaging import jpeg_bytes, write_file
+from PySide6.QtWidgets import QApplication, QWidget
+
+from photoarchive.config import load_settings
+from photoarchive.coords import Coordinates
+from photoarchive.gui.app import make_app
+from photoarchive.gui.main_window import MainWindow
+from photoarchive.pipeline import import_photos
+from photoarchive.places import Place, PlaceBook
+from photoarchive.tagging import TagEdit, apply_tags
+
+
+def pump(app: QApplication, until, timeout: float = 20.0, what: str = "") -> None:
+    end = time.monotonic() + timeout
+    while not until() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    if not until():
+        raise SystemExit(f"timed out waiting for {what or 'the window'}")
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def card(root: Path, count: int, start: datetime, seed: int) -> Path:
+    for i in range(count):
+        taken = start + timedelta(minutes=7 * i)
+        write_file(
+            root / "DCIM" / "100CANON" / f"IMG_{seed + i:04d}.JPG",
+            jpeg_bytes(seed + i, taken, size=(480, 360)),
+            taken,
+        )
+    return root
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"cannot save {path}")
+    print(path)
+
+
+def main() -> int:
+    out, work = Path(sys.argv[1]), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(archive=work / "archive", env={})
+    start = datetime(2024, 7, 1, 9, 0)
+    for week in range(4):
+        src = card(work / f"card{week}", 14 + 5 * week, start + timedelta(weeks=week), 100 * week)
+        import_photos(settings, [src])
+    newest = sorted((settings.archive).iterdir())[-1]
+    apply_tags(
+        settings,
+        sorted(newest.iterdir())[:5],
+        TagEdit(gps=Coordinates(47.3769, 8.5417), title="Summer in Zürich", caption="At the lake"),
+    )
+    PlaceBook(
+        settings.places_file,
+        [
+            Place("Zürich, Bürkliplatz", 47.3667, 8.5410, uses=12),
+            Place("Grandma's garden", 50.9413, 6.9583, uses=31),
+            Place("Lake cabin", 61.0500, 10.4667, alt=640.0, uses=4),
+        ],
+    ).save()
+    app = make_app(["screenshots"])
+    win = MainWindow(settings)
+    win.resize(1360, 860)
+    win.show()
+    pump(app, lambda: win.photo_model.rowCount() > 0)
+    pump(app, lambda: win.photo_model.loaded_count() >= min(12, win.photo_model.rowCount()))
+    win.grid.selectAll()
+    pump(
+        app,
+        lambda: (
+            "photos selected" in win.panel.count_label.text()
+            and bool(win.panel.capture_label.text())
+        ),
+    )
+    win.refresh_weeks(win.selected_weeks())
+    settle(app, 1.5)
+    save(win, out, "main_window")
+
+    win.open_geotag()
+    pump(app, lambda: getattr(win, "geotag_dialog", None) is not None)
+    dlg = win.geotag_dialog
+    dlg.coords_edit.setText("https://www.openstreetmap.org/#map=17/47.37690/8.54170")
+    dlg.name_edit.setText("Zürich lakeside")
+    settle(app, 0.3)
+    save(dlg, out, "geotag_dialog")
+    dlg.reject()
+
+    win.open_import()
+    imp = win.import_dialog
+    imp.add_source(card(work / "newcard", 9, datetime(2024, 8, 5, 10, 0), 900))
+    imp.make_plan()
+    pump(app, lambda: imp.import_button.isEnabled())
+    settle(app, 0.3)
+    save(imp, out, "import_dialog")
+    imp.close()
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
