@@ -76,8 +76,11 @@ def default_workers() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     # forkserver/spawn: never fork a process that may hold Qt or sqlite threads.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["photoarchive.tag_worker"])  # workers start already loaded
+    return ctx
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
