@@ -6,6 +6,7 @@ take a cancel token and a progress callback; none of them prints or touches Qt.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,27 +86,29 @@ def verify(
         return verify_archive(settings, catalog, cancel, progress)
 
 
-from photoarchive.sync import (  # noqa: E402  (issue 4: off-site copy)
-    RemoteVerifyReport,
-    SyncPlan,
-    SyncSummary,
-    plan_sync,
-    run_sync,
-    sync_status,
-    verify_remote,
-)
+# Other areas' facades load on first use (PEP 562), so `photoarchive import` does not pay for
+# google-cloud-storage or pyexiv2 at start-up.
+_LAZY = {
+    # issue 4: off-site copy
+    "RemoteVerifyReport": "photoarchive.sync",
+    "SyncPlan": "photoarchive.sync",
+    "SyncSummary": "photoarchive.sync",
+    "plan_sync": "photoarchive.sync",
+    "run_sync": "photoarchive.sync",
+    "sync_status": "photoarchive.sync",
+    "verify_remote": "photoarchive.sync",
+    # issue 3: places, geotags, titles and captions
+    "BatchResult": "photoarchive.tagging",
+    "FileResult": "photoarchive.tagging",
+    "TagEdit": "photoarchive.tagging",
+    "apply_tags": "photoarchive.tagging",
+    "read_all": "photoarchive.tagging",
+}
+__all__ += list(_LAZY)
 
-__all__ += [
-    "RemoteVerifyReport",
-    "SyncPlan",
-    "SyncSummary",
-    "plan_sync",
-    "run_sync",
-    "sync_status",
-    "verify_remote",
-]
 
-# Metadata (issue 3): places, geotags, titles and captions.
-from photoarchive.tagging import BatchResult, FileResult, TagEdit, apply_tags, read_all  # noqa: E402
-
-__all__ += ["BatchResult", "FileResult", "TagEdit", "apply_tags", "read_all"]
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
