@@ -87,3 +87,28 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_desktop_file_and_appstream_metainfo() -> None:
+    import configparser
+    import tomllib
+    import xml.etree.ElementTree as ET
+
+    desktop = configparser.ConfigParser(interpolation=None)
+    desktop.optionxform = str  # type: ignore[assignment,method-assign]
+    desktop.read(ROOT / "packaging" / "photoarchive.desktop", encoding="utf-8")
+    entry = desktop["Desktop Entry"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["gui-scripts"]
+    assert entry["Type"] == "Application"
+    assert entry["Exec"].split()[0] in scripts
+    assert "Photography" in entry["Categories"].split(";")
+    meta = ROOT / "packaging" / "io.github.photoarchive.metainfo.xml"
+    root = ET.parse(meta).getroot()
+    assert root.findtext("launchable") == "photoarchive.desktop"
+    assert root.findtext("provides/binary") == entry["Exec"].split()[0]
+    tool = shutil.which("appstreamcli")
+    if tool:
+        out = subprocess.run(
+            [tool, "validate", "--no-net", str(meta)], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
