@@ -21,9 +21,7 @@ everything here works on bytes, and `tagging` writes them crash-safely.
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
-import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
@@ -32,6 +30,14 @@ from pathlib import Path
 import pyexiv2
 
 from photoarchive.coords import CoordinateError, Coordinates, checked
+from photoarchive.jpeg_segments import (
+    headers_only,
+    iptc_digests,
+    jpeg_width,
+    quick_exif,
+    refresh_iptc_digest,
+    scan_offset,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,6 @@ pyexiv2.set_log_level(3)  # errors only: exiv2 warnings go to stdout; never 4 (s
 IPTC_UTF8 = "\x1b%G"
 IPTC_LIMITS = {"Iptc.Application2.ObjectName": 64, "Iptc.Application2.Caption": 2000}
 X_DEFAULT = 'lang="x-default"'
-_SOS_STUB = b"\xff\xda\x00\x02"
 
 # Formats exiv2 rewrites in place; RAW ones go to a sidecar instead when settings say so.
 INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
@@ -79,10 +84,19 @@ class PhotoMetadata:
 
 @dataclass(frozen=True)
 class Rewrite:
-    """The outcome of editing one file's bytes: new bytes, or None when nothing changed."""
+    """New file content as parts (headers, then the untouched rest: no multi-MB copy),
+    or no parts when nothing changed."""
 
-    data: bytes | None
+    parts: tuple[bytes | memoryview, ...] | None
     notes: tuple[str, ...] = ()
+
+    @property
+    def data(self) -> bytes | None:
+        return None if self.parts is None else b"".join(self.parts)
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.parts or ())
 
 
 # --- formats ---------------------------------------------------------------------------------
@@ -118,75 +132,7 @@ def existing_sidecar(path: Path) -> Path | None:
 # --- JPEG segments ---------------------------------------------------------------------------
 
 
-def jpeg_scan_offset(data: bytes) -> int | None:
-    """Offset of the first SOS marker: everything before it is headers; None if not clean."""
-    if data[:2] != b"\xff\xd8":
-        return None
-    pos = 2
-    end = len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0xDA:
-            return pos
-        if marker in (0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
-            return None
-        (length,) = struct.unpack_from(">H", data, pos + 2)
-        if length < 2:
-            return None
-        pos += 2 + length
-    return None
-
-
-def _photoshop_resources(head: bytes) -> dict[int, tuple[int, int]]:
-    """Resource id -> (offset in head, size) of the first Photoshop APP13 segment."""
-    pos = 2
-    found: dict[int, tuple[int, int]] = {}
-    while pos + 4 <= len(head) and head[pos] == 0xFF and head[pos + 1] != 0xDA:
-        (length,) = struct.unpack_from(">H", head, pos + 2)
-        start = pos + 4
-        seg = head[start : pos + 2 + length]
-        if head[pos + 1] == 0xED and seg.startswith(b"Photoshop 3.0\x00"):
-            i = 14
-            while i + 12 <= len(seg) and seg[i : i + 4] == b"8BIM":
-                (rid,) = struct.unpack_from(">H", seg, i + 4)
-                j = i + 6 + ((seg[i + 6] + 2) & ~1)  # Pascal name, padded to even
-                if j + 4 > len(seg):
-                    break
-                (size,) = struct.unpack_from(">I", seg, j)
-                found.setdefault(rid, (start + j + 4, size))
-                i = j + 4 + size + (size & 1)
-            return found
-        pos += 2 + length
-    return found
-
-
-def _iptc_digests(head: bytes) -> tuple[str | None, str | None]:
-    """(MD5 of the IPTC block now, IPTCDigest stored in Photoshop resource 0x0425)."""
-    res = _photoshop_resources(head)
-    current = stored = None
-    if 0x0404 in res:
-        off, size = res[0x0404]
-        current = hashlib.md5(head[off : off + size]).hexdigest()
-    if 0x0425 in res and res[0x0425][1] == 16:
-        off = res[0x0425][0]
-        stored = head[off : off + 16].hex()
-    return current, stored
-
-
-def _refresh_iptc_digest(head: bytes) -> bytes:
-    """Set a stored IPTCDigest to the IPTC now in the file (exiv2 leaves it stale)."""
-    res = _photoshop_resources(head)
-    if 0x0404 not in res or 0x0425 not in res or res[0x0425][1] != 16:
-        return head
-    off, size = res[0x0404]
-    digest = hashlib.md5(head[off : off + size]).digest()
-    at = res[0x0425][0]
-    return head[:at] + digest + head[at + 16 :]
+jpeg_scan_offset = scan_offset  # re-exported: tests and the benchmark use it
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -208,11 +154,13 @@ def _open(data: bytes) -> pyexiv2.ImageData:
         raise MetadataError(f"unreadable image or metadata ({str(exc).strip()})") from None
 
 
-def _read_tags(img: pyexiv2.ImageData) -> _Tags:
-    try:
-        exif = img.read_exif()
-    except UnicodeDecodeError:
-        exif = img.read_exif(encoding="latin-1")
+def _read_tags(img: pyexiv2.ImageData, exif: dict[str, str] | None = None) -> _Tags:
+    """All tags; `exif` (from quick_exif) spares converting every EXIF tag to text."""
+    if exif is None:
+        try:
+            exif = img.read_exif()
+        except UnicodeDecodeError:
+            exif = img.read_exif(encoding="latin-1")
     try:
         iptc = img.read_iptc()
     except UnicodeDecodeError:
@@ -354,7 +302,7 @@ def _file_tags(path: Path) -> _Tags:
     with _open(head) as img:
         tags = _read_tags(img)
     if scan:
-        tags.iptc_digest, tags.stored_digest = _iptc_digests(head)
+        tags.iptc_digest, tags.stored_digest = iptc_digests(head)
     return tags
 
 
@@ -420,19 +368,8 @@ def read_preview(path: Path, min_width: int = 256) -> bytes | None:
         return None
     if not thumb or thumb[:2] != b"\xff\xd8":
         return None
-    width = _jpeg_width(thumb)
+    width = jpeg_width(thumb)
     return thumb if width is not None and width >= min_width else None
-
-
-def _jpeg_width(data: bytes) -> int | None:
-    pos = 2
-    while pos + 9 <= len(data) and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        (length,) = struct.unpack_from(">H", data, pos + 2)
-        if marker in (0xC0, 0xC1, 0xC2):
-            return int(struct.unpack_from(">H", data, pos + 7)[0])
-        pos += 2 + length
-    return None
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -518,9 +455,9 @@ def _drop_none(tags: dict[str, str | None], present: dict[str, object]) -> dict[
     return {k: v for k, v in tags.items() if v is not None or k in present}
 
 
-def _edit_image(img: pyexiv2.ImageData, spec: EditSpec) -> list[str]:
+def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None) -> list[str]:
     """Apply spec to an open image; returns notes (last one 'unchanged' if nothing to do)."""
-    tags = _read_tags(img)
+    tags = _read_tags(img, exif)
     notes: list[str] = []
     exif: dict[str, str | None] = {}
     iptc: dict[str, str | None] = {}
@@ -580,9 +517,9 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec) -> list[str]:
     return notes
 
 
-def _check(img: pyexiv2.ImageData, spec: EditSpec) -> None:
+def _check(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None) -> None:
     """Read the edited bytes back and confirm they say what we meant to write."""
-    tags = _read_tags(img)
+    tags = _read_tags(img, exif)
     if spec.gps is not None and spec.overwrite_gps:
         got = _exif_gps(tags.exif)
         if not _same_gps(got, spec.gps):
@@ -612,17 +549,16 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
     work = data[:scan] + b"\xff\xd9" if scan else data
 
     with _open(work) as img:
-        notes = _edit_image(img, spec)
+        notes = _edit_image(img, spec, quick_exif(work) if scan else None)
         if notes and notes[-1] == "unchanged":
             return Rewrite(None, tuple(notes[:-1]))
-        _check(img, spec)
         out = img.get_bytes()
+        _check(img, spec, quick_exif(out) if scan else None)
     if scan:
-        headers = out[:-2]
-        if out[-2:] != b"\xff\xd9" or jpeg_scan_offset(headers + _SOS_STUB) != len(headers):
+        if not headers_only(out):
             raise MetadataError("exiv2 returned malformed JPEG headers; file left unchanged")
-        out = _refresh_iptc_digest(headers) + data[scan:]
-    return Rewrite(out, tuple(notes))
+        return Rewrite((refresh_iptc_digest(out[:-2]), memoryview(data)[scan:]), tuple(notes))
+    return Rewrite((out,), tuple(notes))
 
 
 def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
@@ -654,7 +590,7 @@ def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
         except RuntimeError as exc:
             raise MetadataError(f"exiv2 could not write the sidecar ({exc})") from None
         out = img.get_bytes()
-    return Rewrite(out, tuple(notes))
+    return Rewrite((out,), tuple(notes))
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -80,18 +80,19 @@ class _Pending:
     outcome: Outcome
     target: Path  # the file to replace (the original or its sidecar)
     tmp: Path
-    data: bytes
+    parts: tuple[bytes | memoryview, ...]
     stat: os.stat_result | None  # the target as read, to detect changes under our feet
     synced: Future[None]
 
 
-def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+def _write_temp(target: Path, parts: tuple[bytes | memoryview, ...], mode: int) -> Path:
     tmp = target.with_name(temp_name(target.name))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
@@ -142,11 +143,11 @@ def _prepare(task: Task) -> _Pending | Outcome:
             result = rewrite_bytes(old, task.spec)
             mode = st.st_mode & 0o7777
         out.notes.extend(result.notes)
-        if result.data is None:
+        if result.parts is None:
             return out
         if tstat is not None and not _writable(target, tstat):
             raise MetadataError(f"{target.name} is read-only; left unchanged")
-        tmp = _write_temp(target, result.data, mode)
+        tmp = _write_temp(target, result.parts, mode)
     except MetadataError as exc:
         out.error = str(exc)
         return out
@@ -154,7 +155,18 @@ def _prepare(task: Task) -> _Pending | Outcome:
         out.error = describe_os_error(exc)
         return out
     synced = _fsync_pool().submit(_fsync_path, tmp)
-    return _Pending(task, out, target, tmp, result.data, tstat, synced)
+    return _Pending(task, out, target, tmp, result.parts, tstat, synced)
+
+
+def _reads_back(path: Path, parts: tuple[bytes | memoryview, ...]) -> bool:
+    with open(path, "rb") as fh:
+        got = memoryview(fh.read())
+    pos = 0
+    for part in parts:
+        if got[pos : pos + len(part)] != part:
+            return False
+        pos += len(part)
+    return pos == len(got)
 
 
 def _commit(p: _Pending) -> None:
@@ -162,9 +174,8 @@ def _commit(p: _Pending) -> None:
     out = p.outcome
     try:
         p.synced.result()
-        with open(p.tmp, "rb") as fh:
-            if fh.read() != p.data:
-                raise MetadataError("read-back check failed: the temporary copy differs")
+        if not _reads_back(p.tmp, p.parts):
+            raise MetadataError("read-back check failed: the temporary copy differs")
         if p.stat is not None:
             now = os.stat(p.target)
             if (now.st_size, now.st_mtime_ns) != (p.stat.st_size, p.stat.st_mtime_ns):
@@ -184,7 +195,10 @@ def _commit(p: _Pending) -> None:
     out.written = str(p.target)
     if p.task.want_hash:
         st = os.stat(p.target)
-        out.hash = blake3.blake3(p.data).hexdigest()
+        hasher = blake3.blake3()
+        for part in p.parts:
+            hasher.update(part)
+        out.hash = hasher.hexdigest()
         out.size, out.mtime_ns = st.st_size, st.st_mtime_ns
 
 
