@@ -48,6 +48,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("photoarchive")
     app.setWindowIcon(icon("app"))
+    # Worker threads that hold the GIL hand it back within 2 ms instead of 5: smoother paints.
+    sys.setswitchinterval(0.002)
     return app
 
 

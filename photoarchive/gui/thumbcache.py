@@ -3,20 +3,24 @@
 Spec: https://specifications.freedesktop.org/thumbnail-spec/ - the file is
 `$XDG_CACHE_HOME/thumbnails/{normal,large}/MD5(URI).png` holding `Thumb::URI` and
 `Thumb::MTime`; a thumbnail whose MTime differs from the file's is stale. Everything here runs
-on worker threads (QImage is thread-safe, QPixmap is not).
+on worker threads with Pillow, which releases the GIL while decoding (PySide6 does not: a
+QImageReader decode in a thread froze the GUI thread for 300 ms); the result is a QImage
+(thread-safe), turned into a QPixmap on the GUI thread.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QTransform
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+from PySide6.QtGui import QImage
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,17 @@ FLAVOR_SIZE = {NORMAL: 128, LARGE: 256}
 SOFTWARE = "photoarchive"
 PREVIEW_MIN_BYTES = 1_000_000  # below this a scaled decode is as fast as the embedded preview
 _URI_SAFE = "/!$&'()*+,;=:@-._~"
+ORIENTATION = 0x0112
+_T = Image.Transpose
+_TRANSPOSE = {
+    2: _T.FLIP_LEFT_RIGHT,
+    3: _T.ROTATE_180,
+    4: _T.FLIP_TOP_BOTTOM,
+    5: _T.TRANSPOSE,
+    6: _T.ROTATE_270,
+    7: _T.TRANSVERSE,
+    8: _T.ROTATE_90,
+}
 
 
 def thumbnails_root() -> Path:
@@ -42,51 +57,64 @@ def thumb_path(path: Path, flavor: str = NORMAL, root: Path | None = None) -> Pa
     return (root or thumbnails_root()) / flavor / f"{digest}.png"
 
 
+def to_qimage(im: Image.Image) -> QImage:
+    """A deep copy (Qt must not keep a pointer into Python bytes)."""
+    rgb = im.convert("RGBA") if im.mode in ("RGBA", "LA", "P") else im.convert("RGB")
+    fmt = QImage.Format.Format_RGBA8888 if rgb.mode == "RGBA" else QImage.Format.Format_RGB888
+    data = rgb.tobytes("raw", rgb.mode)
+    width = rgb.width * (4 if rgb.mode == "RGBA" else 3)
+    return QImage(data, rgb.width, rgb.height, width, fmt).copy()
+
+
 def read_cached(path: Path, mtime: int, flavor: str = NORMAL) -> QImage | None:
     """The cached thumbnail if it exists and is for this version of the file."""
     tp = thumb_path(path, flavor)
-    if not tp.exists():
+    try:
+        with Image.open(tp) as im:
+            text = getattr(im, "text", {})
+            if text.get("Thumb::URI") != file_uri(path) or text.get("Thumb::MTime") != str(mtime):
+                return None
+            im.load()
+            return to_qimage(im)
+    except (OSError, ValueError, SyntaxError):  # missing or damaged: make a new one
         return None
-    img = QImage(str(tp))
-    if img.isNull():
-        return None
-    if img.text("Thumb::URI") != file_uri(path) or img.text("Thumb::MTime") != str(mtime):
-        return None
-    return img
 
 
-def write_cached(path: Path, img: QImage, mtime: int, size: int, flavor: str = NORMAL) -> Path:
+def write_cached(path: Path, im: Image.Image, mtime: int, size: int, flavor: str = NORMAL) -> Path:
     """Write via a temp name and rename, as the spec asks (readers never see half a PNG)."""
     tp = thumb_path(path, flavor)
     tp.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    out = img.copy()
-    out.setText("Thumb::URI", file_uri(path))
-    out.setText("Thumb::MTime", str(mtime))
-    out.setText("Thumb::Size", str(size))
-    out.setText("Software", SOFTWARE)
+    info = PngInfo()
+    info.add_text("Thumb::URI", file_uri(path))
+    info.add_text("Thumb::MTime", str(mtime))
+    info.add_text("Thumb::Size", str(size))
+    info.add_text("Software", SOFTWARE)
     tmp = tp.with_name(f".{tp.stem}.{uuid.uuid4().hex[:8]}.png")
-    if not out.save(str(tmp), "PNG"):
+    try:
+        with open(tmp, "wb") as fh:
+            im.save(fh, "PNG", pnginfo=info)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, tp)
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        raise OSError(f"cannot write thumbnail {tp}")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, tp)
+        raise
     return tp
 
 
-def _apply_orientation(img: QImage, orient: QImageIOHandler.Transformation) -> QImage:
-    """Orientation as QImageReader applies it (for embedded previews that lack their own)."""
-    value = int(orient.value) if hasattr(orient, "value") else int(orient)
-    if value == 0:
-        return img
-    if value == 7:
-        return img.transformed(QTransform().rotate(270))
-    img = img.mirrored(bool(value & 1), bool(value & 2))
-    if value & 4:
-        img = img.transformed(QTransform().rotate(90))
-    return img
+def _orientation(path: Path) -> int:
+    try:
+        with Image.open(path) as im:
+            return int(im.getexif().get(ORIENTATION, 1))
+    except (OSError, ValueError, SyntaxError):
+        return 1
 
 
-def _embedded_preview(path: Path, box: int) -> QImage | None:
+def _oriented(im: Image.Image, orientation: int) -> Image.Image:
+    method = _TRANSPOSE.get(orientation)
+    return im.transpose(method) if method is not None else im
+
+
+def _embedded_preview(path: Path, box: int) -> Image.Image | None:
     try:
         from photoarchive.metadata import read_preview
     except ImportError:
@@ -98,37 +126,44 @@ def _embedded_preview(path: Path, box: int) -> QImage | None:
         return None
     if not data:
         return None
-    img = QImage.fromData(data)
-    if img.isNull():
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except (OSError, ValueError, SyntaxError):
         return None
-    reader = QImageReader(str(path))
-    return _apply_orientation(img, reader.transformation())
+    return _oriented(im, _orientation(path))  # the preview shares the main image's orientation
+
+
+def scaled_image(path: Path, box: int) -> Image.Image | None:
+    """Decode only as many pixels as needed (JPEG: DCT scaling); Pillow releases the GIL
+    while decoding, so this does not stall the GUI thread the way QImageReader does."""
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (box, box))
+            orientation = int(im.getexif().get(ORIENTATION, 1))
+            im.thumbnail((box, box), Image.Resampling.BILINEAR)
+            out = _oriented(im, orientation)
+            out.load()
+            return out
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        log.info("cannot decode %s: %s", path, exc)
+        return None
 
 
 def scaled_decode(path: Path, box: int) -> QImage | None:
-    """Decode only as many pixels as needed (libjpeg scales by 1/2..1/8 while decoding)."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    full = reader.size()
-    if full.isValid() and (full.width() > box or full.height() > box):
-        reader.setScaledSize(full.scaled(QSize(box, box), Qt.AspectRatioMode.KeepAspectRatio))
-    img = reader.read()
-    if img.isNull():
-        return None
-    return img
+    im = scaled_image(path, box)
+    return None if im is None else to_qimage(im)
 
 
-def make_thumbnail(path: Path, box: int, size_bytes: int) -> QImage | None:
-    img = _embedded_preview(path, box) if size_bytes >= PREVIEW_MIN_BYTES else None
-    if img is None:
-        img = scaled_decode(path, box)
-    if img is None:
+def make_thumbnail(path: Path, box: int, size_bytes: int) -> Image.Image | None:
+    im = _embedded_preview(path, box) if size_bytes >= PREVIEW_MIN_BYTES else None
+    if im is None:
+        im = scaled_image(path, box)
+    if im is None:
         return None
-    if img.width() > box or img.height() > box:
-        img = img.scaled(
-            box, box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-    return img
+    if im.width > box or im.height > box:
+        im.thumbnail((box, box), Image.Resampling.BILINEAR)
+    return im
 
 
 def thumbnail(path: Path, flavor: str = NORMAL) -> QImage | None:
@@ -138,11 +173,11 @@ def thumbnail(path: Path, flavor: str = NORMAL) -> QImage | None:
     cached = read_cached(path, mtime, flavor)
     if cached is not None:
         return cached
-    img = make_thumbnail(path, FLAVOR_SIZE[flavor], st.st_size)
-    if img is None:
+    im = make_thumbnail(path, FLAVOR_SIZE[flavor], st.st_size)
+    if im is None:
         return None
     try:
-        write_cached(path, img, mtime, st.st_size, flavor)
+        write_cached(path, im, mtime, st.st_size, flavor)
     except OSError as exc:  # a read-only cache must not stop browsing
         log.warning("cannot cache thumbnail of %s: %s", path, exc)
-    return img
+    return to_qimage(im)
