@@ -80,3 +80,26 @@ def test_sigkill_then_rerun(
         text=True,
     )
     assert verify.returncode == 0, verify.stdout
+
+
+def test_ctrl_c_cancels_cleanly(
+    card: tuple[Path, dict[bytes, str]], tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    root, contents = card
+    archive = tmp_path / "archive"
+    cmd = [sys.executable, "-m", "photoarchive", "import", "--archive", str(archive), str(root)]
+    proc = subprocess.Popen(cmd, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not temps(archive) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out + err
+    assert b"Cancelled after copying" in out and b"cancelling" in err
+    assert not temps(archive)
+    placed = finals(archive)
+    assert len(placed) < N_FILES
+    assert all(p.read_bytes() in contents for p in placed)
+    rerun = subprocess.run(cmd, env=cli_env, capture_output=True)
+    assert rerun.returncode == 0
+    assert sorted(tree_bytes(archive).values()) == sorted(contents)
