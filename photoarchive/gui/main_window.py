@@ -53,12 +53,13 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.runner = JobRunner(self)
         self.metacache = MetaCache(settings.cache_dir / "gui-metadata.sqlite")
-        self.loader = ThumbLoader(self.metacache, threads=2, parent=self)
+        self.loader = ThumbLoader(None, threads=2, parent=self)  # metadata: see _read_week_info
         self.last_error = ""
         self.dialogs: list[QWidget] = []  # keep modeless dialogs alive
         self._week_load: Job | None = None
         self._photo_load: Job | None = None
         self._selection_gen = 0
+        self._week_info: Job | None = None
         self._badge_timer = QTimer(self)
         self._badge_timer.setSingleShot(True)
         self._badge_timer.setInterval(1500)
@@ -319,6 +320,18 @@ class MainWindow(QMainWindow):
         if not photos:
             self._show_empty("No photos in this week.")
         self._photos_selected()
+        self._read_week_info(photos)
+
+    def _read_week_info(self, photos: list[Photo]) -> None:
+        """Metadata for the grid's marks and the badges: exiv2 holds the GIL, so many files
+        are read in worker processes (actions.read_infos), never in threads beside the GUI."""
+        if self._week_info is not None:
+            self._week_info.cancel()  # the user moved on; stop between chunks
+        if not photos:
+            return
+        job = self.ensure_info(photos)
+        job.succeeded.connect(lambda _infos: self.photo_model.refresh_all())
+        self._week_info = job
 
     # --- photos and the panel -------------------------------------------------------------
     def selected_photos(self) -> list[Photo]:
@@ -390,6 +403,7 @@ class MainWindow(QMainWindow):
 
     def _after_write(self, keys: list[str]) -> None:
         self.photo_model.forget(keys)
+        self._read_week_info(self.photo_model.photos)  # only the rewritten files are re-read
         self.refresh_weeks(self.selected_weeks())
 
     def save_panel(self, edit: PanelEdit) -> Job | None:

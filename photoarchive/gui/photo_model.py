@@ -137,6 +137,10 @@ class PhotoModel(QAbstractListModel):
                 idx = self.index(row)
                 self.dataChanged.emit(idx, idx)
 
+    def refresh_all(self) -> None:
+        if self.photos:
+            self.dataChanged.emit(self.index(0), self.index(len(self.photos) - 1))
+
     def photo(self, row: int) -> Photo:
         return self.photos[row]
 

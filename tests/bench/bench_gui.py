@@ -172,6 +172,48 @@ def child(base: Path, t_start: float) -> None:
     )
 
 
+def idle_child(seconds: float) -> None:
+    """The same heartbeat in an idle Qt process: the machine's own scheduling noise."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication(["idle"])
+    w = QWidget()
+    w.show()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[float] = []
+    last = [clock.nsecsElapsed()]
+
+    def beat() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    heart = QTimer()
+    heart.setInterval(5)
+    heart.timeout.connect(beat)
+    heart.start()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.0005)
+    print(json.dumps({"max_stall_ms": max(gaps) - 5}))
+
+
+def run_idle(seconds: float) -> float:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out = subprocess.run(
+        [sys.executable, __file__, "--idle", str(seconds), "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return float(json.loads(out.stdout.splitlines()[-1])["max_stall_ms"])
+
+
 def run_once(base: Path, cold: bool) -> dict[str, float]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -194,6 +236,9 @@ def run_once(base: Path, cold: bool) -> dict[str, float]:
 
 
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--idle":
+        idle_child(float(sys.argv[2]))
+        return 0
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(Path(sys.argv[2]), float(sys.argv[3]))
         return 0
@@ -206,9 +251,11 @@ def main() -> int:
     args = ap.parse_args()
     generate(args.dir, args.photos, args.weeks, args.big_week)
     results: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
+    idle: list[float] = []
     for _ in range(args.runs):
         results["cold"].append(run_once(args.dir, cold=True))
         results["warm"].append(run_once(args.dir, cold=False))
+        idle.append(run_idle(3.0))
     print(f"archive: {args.photos} photos, {args.weeks} weeks, newest week {args.big_week} photos")
     print(f"runs: {args.runs} cold + {args.runs} warm (medians; max over runs in brackets)")
     for kind in ("cold", "warm"):
@@ -227,6 +274,10 @@ def main() -> int:
             f"stalls >50 ms {med('stalls_over_50ms'):.0f}; peak RSS {med('peak_rss_mb'):.0f} MB "
             f"[{worst('peak_rss_mb'):.0f}]"
         )
+    print(
+        f"noise floor: an idle Qt process's longest heartbeat gap {statistics.median(idle):.1f} "
+        f"ms [{max(idle):.1f}] (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     warm = statistics.median(r["startup_s"] for r in results["warm"])
     stall = max(r["max_stall_ms"] for rs in results.values() for r in rs)
     rss = max(r["peak_rss_mb"] for rs in results.values() for r in rs)
