@@ -23,8 +23,7 @@ from __future__ import annotations
 import errno
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from fractions import Fraction
+from datetime import datetime
 from pathlib import Path
 
 import pyexiv2
@@ -38,6 +37,19 @@ from photoarchive.jpeg_segments import (
     refresh_iptc_digest,
     scan_offset,
 )
+from photoarchive.tag_values import (
+    X_DEFAULT,
+    camera_name,
+    cut_utf8,
+    exif_gps,
+    exif_time,
+    gps_exif,
+    gps_xmp,
+    same_gps,
+    text_value,
+    xmp_gps,
+    xmp_time,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +57,6 @@ pyexiv2.set_log_level(3)  # errors only: exiv2 warnings go to stdout; never 4 (s
 
 IPTC_UTF8 = "\x1b%G"
 IPTC_LIMITS = {"Iptc.Application2.ObjectName": 64, "Iptc.Application2.Caption": 2000}
-X_DEFAULT = 'lang="x-default"'
 
 # Formats exiv2 rewrites in place; RAW ones go to a sidecar instead when settings say so.
 INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
@@ -172,24 +183,13 @@ def _read_tags(img: pyexiv2.ImageData, exif: dict[str, str] | None = None) -> _T
     return _Tags(exif, iptc, xmp)
 
 
-def _text(value: object) -> str | None:
-    if isinstance(value, dict):
-        value = value.get(X_DEFAULT) or next(iter(value.values()), None)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if value is None:
-        return None
-    text = str(value).replace("\x00", "").strip()
-    return text or None
-
-
 def _pick(tags: _Tags, exif_key: str | None, iptc_key: str, xmp_key: str) -> str | None:
     if exif_key:
-        value = _text(tags.exif.get(exif_key))
+        value = text_value(tags.exif.get(exif_key))
         if value:
             return value
-    iptc = _text(tags.iptc.get(iptc_key))
-    xmp = _text(tags.xmp.get(xmp_key))
+    iptc = text_value(tags.iptc.get(iptc_key))
+    xmp = text_value(tags.xmp.get(xmp_key))
     stored, current = tags.stored_digest, tags.iptc_digest
     if not iptc or (xmp and (stored is None or current is None or stored == current)):
         return xmp or iptc
@@ -197,96 +197,6 @@ def _pick(tags: _Tags, exif_key: str | None, iptc_key: str, xmp_key: str) -> str
     if xmp and xmp.startswith(iptc) and len(iptc.encode()) >= IPTC_LIMITS[iptc_key] - 3:
         return xmp
     return iptc
-
-
-def _rational(text: str) -> float:
-    parts = [Fraction(p) for p in str(text).split()]
-    return float(sum(p / 60**i for i, p in enumerate(parts[:3])))
-
-
-def _exif_gps(exif: dict[str, object]) -> Coordinates | None:
-    lat_s, lon_s = exif.get("Exif.GPSInfo.GPSLatitude"), exif.get("Exif.GPSInfo.GPSLongitude")
-    if not lat_s or not lon_s:
-        return None
-    try:
-        lat, lon = _rational(str(lat_s)), _rational(str(lon_s))
-        if str(exif.get("Exif.GPSInfo.GPSLatitudeRef", "N")).upper().startswith("S"):
-            lat = -lat
-        if str(exif.get("Exif.GPSInfo.GPSLongitudeRef", "E")).upper().startswith("W"):
-            lon = -lon
-        alt = None
-        if exif.get("Exif.GPSInfo.GPSAltitude"):
-            alt = _rational(str(exif["Exif.GPSInfo.GPSAltitude"]))
-            if str(exif.get("Exif.GPSInfo.GPSAltitudeRef", "0")).strip() == "1":
-                alt = -alt
-        return checked(lat, lon, alt)
-    except (ValueError, ZeroDivisionError, CoordinateError):
-        return None
-
-
-def _xmp_coord(text: str) -> float:
-    """XMP GPSCoordinate: 'DDD,MM,SSk' or 'DDD,MM.mmk'."""
-    text = text.strip()
-    hemi = text[-1].upper()
-    parts = [float(p) for p in text[:-1].split(",")]
-    value = sum(p / 60**i for i, p in enumerate(parts[:3]))
-    return -value if hemi in "SW" else value
-
-
-def _xmp_gps(xmp: dict[str, object]) -> Coordinates | None:
-    lat_s, lon_s = xmp.get("Xmp.exif.GPSLatitude"), xmp.get("Xmp.exif.GPSLongitude")
-    if not lat_s or not lon_s:
-        return None
-    try:
-        alt = None
-        if xmp.get("Xmp.exif.GPSAltitude"):
-            alt = float(Fraction(str(xmp["Xmp.exif.GPSAltitude"])))
-            if str(xmp.get("Xmp.exif.GPSAltitudeRef", "0")).strip() == "1":
-                alt = -alt
-        return checked(_xmp_coord(str(lat_s)), _xmp_coord(str(lon_s)), alt)
-    except (ValueError, ZeroDivisionError, IndexError, CoordinateError):
-        return None
-
-
-def _exif_time(exif: dict[str, object]) -> datetime | None:
-    for key, off_key in (
-        ("Exif.Photo.DateTimeOriginal", "Exif.Photo.OffsetTimeOriginal"),
-        ("Exif.Photo.DateTimeDigitized", "Exif.Photo.OffsetTimeDigitized"),
-        ("Exif.Image.DateTime", "Exif.Photo.OffsetTime"),
-    ):
-        raw = str(exif.get(key) or "").strip()
-        try:
-            value = datetime.strptime(raw[:19], "%Y:%m:%d %H:%M:%S")
-        except ValueError:
-            continue
-        offset = str(exif.get(off_key) or "").strip()
-        if len(offset) == 6 and offset[0] in "+-":
-            try:
-                delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
-                value = value.replace(tzinfo=timezone(-delta if offset[0] == "-" else delta))
-            except ValueError:
-                pass
-        return value
-    return None
-
-
-def _xmp_time(xmp: dict[str, object]) -> datetime | None:
-    for key in ("Xmp.exif.DateTimeOriginal", "Xmp.photoshop.DateCreated", "Xmp.xmp.CreateDate"):
-        raw = _text(xmp.get(key))
-        if raw:
-            try:
-                return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            except ValueError:
-                continue
-    return None
-
-
-def _camera(exif: dict[str, object]) -> str | None:
-    make = _text(exif.get("Exif.Image.Make")) or ""
-    model = _text(exif.get("Exif.Image.Model")) or ""
-    if model.lower().startswith(make.lower()):
-        make = ""
-    return " ".join(p for p in (make, model) if p) or None
 
 
 def _file_tags(path: Path) -> _Tags:
@@ -337,16 +247,16 @@ def read_metadata(path: Path) -> PhotoMetadata:
     side = existing_sidecar(path)
     if side is not None:
         sx = _sidecar_tags(side)
-        title = _text(sx.get("Xmp.dc.title")) or _pick(tags, None, *_TITLE)
-        caption = _text(sx.get("Xmp.dc.description")) or _pick(tags, *_CAPTION)
-        gps = _xmp_gps(sx) or _exif_gps(tags.exif) or _xmp_gps(tags.xmp)
-        when = _exif_time(tags.exif) or _xmp_time(sx) or _xmp_time(tags.xmp)
+        title = text_value(sx.get("Xmp.dc.title")) or _pick(tags, None, *_TITLE)
+        caption = text_value(sx.get("Xmp.dc.description")) or _pick(tags, *_CAPTION)
+        gps = xmp_gps(sx) or exif_gps(tags.exif) or xmp_gps(tags.xmp)
+        when = exif_time(tags.exif) or xmp_time(sx) or xmp_time(tags.xmp)
     else:
         title = _pick(tags, None, *_TITLE)
         caption = _pick(tags, *_CAPTION)
-        gps = _exif_gps(tags.exif) or _xmp_gps(tags.xmp)
-        when = _exif_time(tags.exif) or _xmp_time(tags.xmp)
-    return PhotoMetadata(title, caption, gps, when, _camera(tags.exif), side, tuple(warnings))
+        gps = exif_gps(tags.exif) or xmp_gps(tags.xmp)
+        when = exif_time(tags.exif) or xmp_time(tags.xmp)
+    return PhotoMetadata(title, caption, gps, when, camera_name(tags.exif), side, tuple(warnings))
 
 
 _TITLE = ("Iptc.Application2.ObjectName", "Xmp.dc.title")
@@ -375,71 +285,6 @@ def read_preview(path: Path, min_width: int = 256) -> bytes | None:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def cut_utf8(text: str, limit: int) -> str:
-    """The longest prefix of text whose UTF-8 encoding fits in limit bytes."""
-    raw = text.encode("utf-8")
-    if len(raw) <= limit:
-        return text
-    return raw[:limit].decode("utf-8", errors="ignore")
-
-
-def _dms_rational(value: float) -> str:
-    """Degrees, minutes, seconds with a 1e-6 second denominator (about 0.03 mm)."""
-    micro = round(abs(value) * 3600 * 1_000_000)
-    deg, rest = divmod(micro, 3600 * 1_000_000)
-    minutes, micro_sec = divmod(rest, 60 * 1_000_000)
-    return f"{deg}/1 {minutes}/1 {micro_sec}/1000000"
-
-
-def _xmp_coord_text(value: float, pos: str, neg: str) -> str:
-    deg = int(abs(value))
-    minutes = (abs(value) - deg) * 60
-    return f"{deg},{minutes:.8f}{neg if value < 0 else pos}"
-
-
-def gps_exif(c: Coordinates) -> dict[str, str | None]:
-    tags: dict[str, str | None] = {
-        "Exif.GPSInfo.GPSVersionID": "2 3 0 0",
-        "Exif.GPSInfo.GPSLatitudeRef": "S" if c.lat < 0 else "N",
-        "Exif.GPSInfo.GPSLatitude": _dms_rational(c.lat),
-        "Exif.GPSInfo.GPSLongitudeRef": "W" if c.lon < 0 else "E",
-        "Exif.GPSInfo.GPSLongitude": _dms_rational(c.lon),
-        "Exif.GPSInfo.GPSMapDatum": "WGS-84",
-    }
-    if c.alt is None:
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = None
-        tags["Exif.GPSInfo.GPSAltitude"] = None
-    else:
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = "1" if c.alt < 0 else "0"
-        tags["Exif.GPSInfo.GPSAltitude"] = f"{round(abs(c.alt) * 1000)}/1000"
-    return tags
-
-
-def gps_xmp(c: Coordinates) -> dict[str, str | None]:
-    tags: dict[str, str | None] = {
-        "Xmp.exif.GPSVersionID": "2.3.0.0",
-        "Xmp.exif.GPSLatitude": _xmp_coord_text(c.lat, "N", "S"),
-        "Xmp.exif.GPSLongitude": _xmp_coord_text(c.lon, "E", "W"),
-        "Xmp.exif.GPSMapDatum": "WGS-84",
-    }
-    if c.alt is None:
-        tags["Xmp.exif.GPSAltitudeRef"] = None
-        tags["Xmp.exif.GPSAltitude"] = None
-    else:
-        tags["Xmp.exif.GPSAltitudeRef"] = "1" if c.alt < 0 else "0"
-        tags["Xmp.exif.GPSAltitude"] = f"{round(abs(c.alt) * 1000)}/1000"
-    return tags
-
-
-def _same_gps(a: Coordinates | None, b: Coordinates) -> bool:
-    if a is None:
-        return False
-    close = abs(a.lat - b.lat) < 1e-9 and abs(a.lon - b.lon) < 1e-9
-    if b.alt is None or a.alt is None:
-        return close and a.alt == b.alt
-    return close and abs(a.alt - b.alt) < 1e-3
-
-
 @dataclass(frozen=True)
 class EditSpec:
     """What to change; None leaves a field alone, '' clears it."""
@@ -463,11 +308,11 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | N
     iptc: dict[str, str | None] = {}
     xmp: dict[str, object] = {}
     if spec.gps is not None:
-        current = _exif_gps(tags.exif) or _xmp_gps(tags.xmp)
+        current = exif_gps(tags.exif) or xmp_gps(tags.xmp)
         if current is not None and not spec.overwrite_gps:
-            if not _same_gps(current, spec.gps):
+            if not same_gps(current, spec.gps):
                 notes.append("kept the GPS position already in the file (use overwrite)")
-        elif not _same_gps(current, spec.gps):
+        elif not same_gps(current, spec.gps):
             exif.update(gps_exif(spec.gps))
             if any(k.startswith("Xmp.exif.GPS") for k in tags.xmp):
                 xmp.update(gps_xmp(spec.gps))
@@ -491,13 +336,13 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | N
                 f"{label} cut to {len(short.encode())} bytes in IPTC (its limit is {limit}); "
                 "the full text is in XMP"
             )
-        if _text(tags.iptc.get(iptc_key)) != (short or None) or (
+        if text_value(tags.iptc.get(iptc_key)) != (short or None) or (
             short and tags.iptc.get("Iptc.Envelope.CharacterSet") != IPTC_UTF8
         ):
             iptc[iptc_key] = short or None
-        if _text(tags.xmp.get(xmp_key)) != (value or None):
+        if text_value(tags.xmp.get(xmp_key)) != (value or None):
             xmp[xmp_key] = {X_DEFAULT: value} if value else None
-        if exif_key and _text(tags.exif.get(exif_key)) != (value or None):
+        if exif_key and text_value(tags.exif.get(exif_key)) != (value or None):
             exif[exif_key] = value or None
     exif_w = _drop_none(exif, tags.exif)
     iptc_w = _drop_none(iptc, tags.iptc)
@@ -521,11 +366,11 @@ def _check(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None) 
     """Read the edited bytes back and confirm they say what we meant to write."""
     tags = _read_tags(img, exif)
     if spec.gps is not None and spec.overwrite_gps:
-        got = _exif_gps(tags.exif)
-        if not _same_gps(got, spec.gps):
+        got = exif_gps(tags.exif)
+        if not same_gps(got, spec.gps):
             raise MetadataError(f"read-back check failed: GPS reads {got}, not {spec.gps}")
     for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
-        if value is not None and _text(tags.xmp.get(key)) != (value.strip() or None):
+        if value is not None and text_value(tags.xmp.get(key)) != (value.strip() or None):
             raise MetadataError(f"read-back check failed for {key}")
 
 
@@ -573,14 +418,14 @@ def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
         notes: list[str] = []
         xmp: dict[str, object] = {}
         if spec.gps is not None:
-            current = _xmp_gps(tags.xmp)
+            current = xmp_gps(tags.xmp)
             if current is not None and not spec.overwrite_gps:
-                if not _same_gps(current, spec.gps):
+                if not same_gps(current, spec.gps):
                     notes.append("kept the GPS position already in the sidecar (use overwrite)")
-            elif not _same_gps(current, spec.gps):
+            elif not same_gps(current, spec.gps):
                 xmp.update(gps_xmp(spec.gps))
         for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
-            if value is not None and _text(tags.xmp.get(key)) != (value.strip() or None):
+            if value is not None and text_value(tags.xmp.get(key)) != (value.strip() or None):
                 xmp[key] = {X_DEFAULT: value.strip()} if value.strip() else None
         xmp = _drop_none(xmp, tags.xmp)  # type: ignore[arg-type]
         if not xmp:
