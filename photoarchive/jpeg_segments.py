@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Callable
 
 _SOS_STUB = b"\xff\xda\x00\x02"
 
@@ -180,3 +181,49 @@ def _read_tiff(tiff: bytes) -> dict[str, str]:
                 if value is not None:
                     out["Exif.GPSInfo." + _GPS_NAMES[tag]] = value
     return out
+
+
+def tiff_jpegs(read: Callable[[int, int], bytes]) -> list[tuple[int, int]]:
+    """(offset, length) of JPEG previews in a TIFF-based file (DNG, CR2, NEF, ARW, PEF, ...).
+
+    `read(offset, length)` reads from the file, so a RAW is never loaded whole.
+    """
+    head = read(0, 8)
+    if head[:2] not in (b"II", b"MM"):
+        return []
+    e = "<" if head[:2] == b"II" else ">"
+    found: list[tuple[int, int]] = []
+    todo = [struct.unpack_from(e + "I", head, 4)[0]]
+    seen: set[int] = set()
+    while todo and len(seen) < 32:
+        ifd = todo.pop()
+        if ifd in seen or ifd < 8:
+            continue
+        seen.add(ifd)
+        raw = read(ifd, 2)
+        if len(raw) < 2:
+            continue
+        (count,) = struct.unpack_from(e + "H", raw)
+        body = read(ifd + 2, 12 * min(count, 1000) + 4)
+        tags: dict[int, list[int]] = {}
+        for i in range(min(count, 1000, (len(body) - 4) // 12)):
+            tag, typ, n = struct.unpack_from(e + "HHI", body, 12 * i)
+            if typ not in (3, 4, 13) or n == 0:
+                continue
+            width = 2 if typ == 3 else 4
+            fmt = e + ("H" if typ == 3 else "I") * min(n, 64)
+            data = body[12 * i + 8 : 12 * i + 12] if n * width <= 4 else None
+            if data is None:
+                (off,) = struct.unpack_from(e + "I", body, 12 * i + 8)
+                data = read(off, width * min(n, 64))
+            if len(data) >= struct.calcsize(fmt):
+                tags[tag] = list(struct.unpack_from(fmt, data))
+        if 0x0201 in tags and 0x0202 in tags:
+            found.append((tags[0x0201][0], tags[0x0202][0]))
+        if tags.get(0x0103, [0])[0] in (6, 7) and len(tags.get(0x0111, [])) == 1:
+            found.append((tags[0x0111][0], tags.get(0x0117, [0])[0]))
+        todo += tags.get(0x014A, []) + tags.get(0x8769, [])
+        end = 12 * min(count, 1000)
+        if len(body) >= end + 4:
+            todo.append(struct.unpack_from(e + "I", body, end)[0])
+    return [(o, n) for o, n in found if o > 0 and n > 0]

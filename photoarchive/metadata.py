@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from struct import error as struct_error
 
 import pyexiv2
 
@@ -36,6 +37,7 @@ from photoarchive.jpeg_segments import (
     quick_exif,
     refresh_iptc_digest,
     scan_offset,
+    tiff_jpegs,
 )
 from photoarchive.tag_values import (
     X_DEFAULT,
@@ -264,22 +266,36 @@ _CAPTION = ("Exif.Image.ImageDescription", "Iptc.Application2.Caption", "Xmp.dc.
 
 
 def read_preview(path: Path, min_width: int = 256) -> bytes | None:
-    """The embedded EXIF thumbnail (JPEG bytes) if at least min_width wide, else None."""
+    """The smallest embedded JPEG preview at least min_width wide (EXIF thumbnail, or a RAW's
+    preview images), or None: the caller then decodes the image itself."""
+    candidates: list[bytes] = []
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+            scan = jpeg_scan_offset(head) if head[:2] == b"\xff\xd8" else None
+            if head[:2] in (b"II", b"MM"):
+
+                def read(offset: int, length: int) -> bytes:
+                    fh.seek(offset)
+                    return fh.read(length)
+
+                for offset, length in tiff_jpegs(read):
+                    if length <= 64 << 20:
+                        candidates.append(read(offset, length))
+    except (OSError, struct_error, ValueError):
         return None
-    scan = jpeg_scan_offset(data)
-    head = data[:scan] + b"\xff\xd9" if scan else data
-    try:
-        with pyexiv2.ImageData(head) as img:
-            thumb = img.read_thumbnail()
-    except (RuntimeError, ValueError):
-        return None
-    if not thumb or thumb[:2] != b"\xff\xd8":
-        return None
-    width = jpeg_width(thumb)
-    return thumb if width is not None and width >= min_width else None
+    if scan is not None:
+        try:
+            with pyexiv2.ImageData(head[:scan] + b"\xff\xd9") as img:
+                candidates.append(img.read_thumbnail() or b"")
+        except (RuntimeError, ValueError):
+            pass
+    best: tuple[int, bytes] | None = None
+    for data in candidates:
+        width = jpeg_width(data) if data[:2] == b"\xff\xd8" else None
+        if width is not None and width >= min_width and (best is None or width < best[0]):
+            best = (width, data)
+    return best[1] if best else None
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pyexiv2
 import pytest
-from metadata.mdtools import EXIFTOOL, exiftool_json
+from metadata.mdtools import EXIFTOOL, camera_jpeg, exiftool_json
+from PIL import Image
 
 from photoarchive.jpeg_segments import iptc_digests, quick_exif, scan_offset
+from photoarchive.metadata import read_preview
 
 KEYS = (
     "Exif.Image.ImageDescription",
@@ -69,3 +72,30 @@ def test_quick_exif_declines_what_it_cannot_read(make_jpeg: Callable[..., Path])
     assert quick_exif(bytes(far)) is None
     assert quick_exif(b"\xff\xd8\xff\xd9") == {}
     assert scan_offset(b"not a jpeg") is None
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 90)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def test_read_preview_picks_the_smallest_big_enough_embedded_jpeg(tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(camera_jpeg(1, size=(640, 480), thumb_width=320))
+    thumb = read_preview(photo, min_width=256)
+    assert thumb is not None and Image.open(io.BytesIO(thumb)).size == (320, 240)
+    assert read_preview(photo, min_width=400) is None  # the caller decodes the photo instead
+
+    raw = tmp_path / "IMG_1.dng"  # TIFF-structured, preview in IFD1 as RAW files have
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(buf, "TIFF")
+    with pyexiv2.ImageData(buf.getvalue()) as img:
+        img.modify_thumbnail(_jpeg(300, 200))
+        raw.write_bytes(img.get_bytes())
+    preview = read_preview(raw, min_width=256)
+    assert preview is not None and Image.open(io.BytesIO(preview)).size == (300, 200)
+    assert read_preview(tmp_path / "missing.jpg") is None
+    junk = tmp_path / "junk.cr2"
+    junk.write_bytes(b"II*\x00" + b"\xff" * 100)
+    assert read_preview(junk) is None
