@@ -72,7 +72,8 @@ def _read_in_processes(
 ) -> dict[str, PhotoInfo]:
     from photoarchive.tagging import read_all
 
-    results = read_all([p.path for p, _ in missing], cancel, progress)
+    # One process: a background read must leave the other core to the GUI and the thumbnails.
+    results = read_all([p.path for p, _ in missing], cancel, progress, workers=1)
     by_path = {str(r.path): r for r in results}
     out: dict[str, PhotoInfo] = {}
     rows = []

@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         first: QModelIndex | None = None
         for week in weeks:
             row = self.week_model.row_of(week)
-            idx = self.week_filter.mapFromSource(self.week_model.index(row))
+            idx = self.week_filter.mapFromSource(self.week_model.index(row, 0))
             if idx.isValid():
                 chosen.select(idx, idx)
                 first = first if first is not None else idx

@@ -9,16 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from photoarchive.config import Settings
 from photoarchive.gui.metacache import MetaCache, WeekBadges
@@ -26,7 +19,6 @@ from photoarchive.gui.metacache import MetaCache, WeekBadges
 log = logging.getLogger(__name__)
 
 WeekRole = Qt.ItemDataRole.UserRole + 10
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -99,42 +91,49 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
     ]
 
 
-class WeekModel(QAbstractListModel):
+class WeekModel(QStandardItemModel):
+    """A C++ item model filled from WeekRows: painting and filtering 350 weeks never call back
+    into Python (cheaper, and clear of PySide's None-refcount bug in Python data())."""
+
     def __init__(self, pattern: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pattern = pattern
         self.weeks: list[WeekRow] = []
 
+    def _texts(self, row: WeekRow) -> tuple[str, str]:
+        head = row.week
+        dates = row.date_range(self.pattern)
+        if dates and dates != row.week:
+            head += f"   {dates}"
+        title = row.badges.title if row.badges else ""
+        lines = [head, *([title] if title else []), row.badge_text()]
+        return "\n".join(lines), row.badge_text()
+
+    def _item(self, row: WeekRow) -> QStandardItem:
+        item = QStandardItem()
+        item.setEditable(False)
+        item.setData(row.week, WeekRole)
+        self._fill(item, row)
+        return item
+
+    def _fill(self, item: QStandardItem, row: WeekRow) -> None:
+        text, tip = self._texts(row)
+        if item.text() != text:
+            item.setText(text)
+            item.setToolTip(tip)
+
     def set_weeks(self, weeks: list[WeekRow]) -> None:
-        """Same weeks as shown: update in place (selection survives); else reset."""
-        if [w.week for w in weeks] == [w.week for w in self.weeks] and weeks:
+        """Same weeks as shown: update changed rows in place (selection survives)."""
+        if weeks and [w.week for w in weeks] == [w.week for w in self.weeks]:
+            for i, row in enumerate(weeks):
+                if row != self.weeks[i]:
+                    self._fill(self.item(i), row)
             self.weeks = weeks
-            self.dataChanged.emit(self.index(0), self.index(len(weeks) - 1))
             return
-        self.beginResetModel()
         self.weeks = weeks
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.weeks)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.weeks[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            head = row.week
-            dates = row.date_range(self.pattern)
-            if dates and dates != row.week:
-                head += f"   {dates}"
-            title = row.badges.title if row.badges else ""
-            lines = [head, *([title] if title else []), row.badge_text()]
-            return "\n".join(lines)
-        if role == WeekRole:
-            return row.week
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.badge_text()
-        return None
+        self.clear()
+        for row in weeks:
+            self.appendRow(self._item(row))
 
     def row_of(self, week: str) -> int:
         for i, row in enumerate(self.weeks):
