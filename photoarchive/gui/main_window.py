@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
+    QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -213,9 +214,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self.runner.cancel_all()  # writers stop between files: nothing is left half-written
         self.loader.wait(5000)
-        self.runner.wait(60000)
+        self.runner.shutdown()  # writers stop between files: nothing is left half-written
+        QCoreApplication.processEvents()  # deliver the last results while the panels exist
         self.metacache.close()
         super().closeEvent(event)
 
@@ -464,9 +465,12 @@ class MainWindow(QMainWindow):
     def _show_captions(self, photos: list[Photo], infos: dict[str, PhotoInfo], start: int):
         from photoarchive.gui.caption_dialog import CaptionDialog
 
+        old = getattr(self, "caption_dialog", None)
+        if old is not None:
+            old.close()
+            old.deleteLater()  # its preview jobs report to it: delete only via the event loop
         dlg = CaptionDialog(photos, [infos[p.rel] for p in photos], self.runner, start, self)
         dlg.finished_editing.connect(lambda edits: self._captions_done(photos, edits))
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.caption_dialog = dlg
         dlg.show()
 
@@ -487,9 +491,15 @@ class MainWindow(QMainWindow):
     def open_import(self) -> None:
         from photoarchive.gui.import_dialog import ImportDialog
 
+        old = getattr(self, "import_dialog", None)
+        if old is not None and old.isVisible():
+            old.raise_()
+            return
+        if old is not None and not old._busy():
+            old.deleteLater()
         dlg = ImportDialog(self.settings, self.runner, self)
         dlg.imported.connect(lambda weeks: self.refresh_weeks(select=weeks))
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Not deleted on close: its import may still be running and report back to it.
         self.import_dialog = dlg
         dlg.open()
 

@@ -161,8 +161,12 @@ class JobRunner(QObject):
         self.writers = QThreadPool(self)
         self.writers.setMaxThreadCount(1)
         self.jobs: list[Job] = []
+        self.closed = False
 
     def start(self, job: Job) -> Job:
+        if self.closed:  # the window is going away: nothing new runs or reports back
+            job.state = JobState.CANCELLED
+            return job
         job.progressed.connect(job.on_progress)
         self.jobs.append(job)
         job.ended.connect(lambda j=job: self._forget(j))
@@ -187,6 +191,12 @@ class JobRunner(QObject):
     def cancel_all(self) -> None:
         for job in self.running():
             job.cancel()
+
+    def shutdown(self, msecs: int = 60000) -> bool:
+        """Cancel everything and wait: writers stop between files, nothing is half-written."""
+        self.closed = True
+        self.cancel_all()
+        return self.wait(msecs)
 
     def wait(self, msecs: int = 30000) -> bool:
         a = self.readers.waitForDone(msecs)
