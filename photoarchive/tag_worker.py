@@ -55,6 +55,7 @@ class Outcome:
     bytes_in: int = 0
 
 
+FSYNC_THREADS = 2
 _FSYNC: ThreadPoolExecutor | None = None
 
 
@@ -64,13 +65,13 @@ def init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _FSYNC = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fsync")
+    _FSYNC = ThreadPoolExecutor(max_workers=FSYNC_THREADS, thread_name_prefix="fsync")
 
 
 def _fsync_pool() -> ThreadPoolExecutor:
     global _FSYNC
     if _FSYNC is None:
-        _FSYNC = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fsync")
+        _FSYNC = ThreadPoolExecutor(max_workers=FSYNC_THREADS, thread_name_prefix="fsync")
     return _FSYNC
 
 

@@ -29,8 +29,10 @@ from photoarchive.tag_worker import Outcome, ReadOutcome, Task, init_worker, rea
 
 log = logging.getLogger(__name__)
 
-CHUNK_FILES = 8
-CHUNK_BYTES = 48 << 20
+# A chunk's files are all written before any is renamed, so fsyncs overlap the next file's
+# work; chunks bound memory (a chunk's originals stay in memory until renamed).
+CHUNK_FILES = 16
+CHUNK_BYTES = 64 << 20
 CRASHED = "the metadata library crashed on this file (damaged or hostile file?); left unchanged"
 
 
@@ -71,7 +73,8 @@ class BatchResult:
 
 
 def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 4))
+    """One more process than cores: while one waits for its fsyncs, the cores stay busy."""
+    return max(2, min((os.cpu_count() or 1) + 1, 5))
 
 
 def _context() -> multiprocessing.context.BaseContext:
