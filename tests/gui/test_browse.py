@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
@@ -136,3 +137,60 @@ def test_shortcuts_use_standard_keys(window) -> None:
     assert window.act_refresh.shortcuts()
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Edit", "&View", "&Tools", "&Help"]
+
+
+def test_space_opens_a_larger_preview(qtbot, window) -> None:
+    from photoarchive.gui.preview_dialog import PreviewDialog
+
+    win = window
+    win.grid.setFocus()
+    win.grid.setCurrentIndex(win.photo_model.index(1))
+    win.preview()  # what Space (a grid shortcut) and double-click call
+    dialogs = [d for d in win.findChildren(PreviewDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].windowTitle() == "IMG_0101.JPG"
+    qtbot.waitUntil(lambda: not dialogs[0].label.pixmap().isNull(), timeout=10000)
+    assert dialogs[0].label.pixmap().width() > 128  # larger than the thumbnail
+    assert win.act_preview.shortcut().toString() == "Space"
+
+
+def test_sync_badge_when_a_bucket_is_configured(qtbot, window) -> None:
+    from dataclasses import replace
+
+    pytest.importorskip("photoarchive.sync")
+    win = window
+    win.apply_settings(replace(win.settings, bucket="gs://family-photos"))
+    qtbot.waitUntil(lambda: "synced 0/4" in win.week_model.item(0).text(), timeout=10000)
+
+
+def test_unexpected_errors_become_message_boxes(qtbot, window) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from photoarchive.gui.app import install_excepthook
+
+    saved = sys.excepthook
+    try:
+        install_excepthook(QApplication.instance())
+        window.activateWindow()
+        try:
+            raise ValueError("the disk said no")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.excepthook = saved
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    boxes += window.findChildren(QMessageBox)
+    texts = [b.text() for b in boxes if b.isVisible()]
+    assert any("ValueError: the disk said no" in t and "untouched" in t for t in texts), texts
+    for b in boxes:
+        b.close()
+
+
+def test_about_box(qtbot, window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window.about()
+    box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+    assert "Photo Archive" in box.text() and str(window.settings.archive) in box.text()
+    box.close()
