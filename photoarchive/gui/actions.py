@@ -7,10 +7,12 @@ takes a cancel token and a progress callback like the core stages it calls.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from photoarchive.config import Settings
 from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info, info_from_metadata
@@ -19,6 +21,9 @@ from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+BACKGROUND_NICE = 10
 
 
 def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
@@ -72,8 +77,10 @@ def _read_in_processes(
 ) -> dict[str, PhotoInfo]:
     from photoarchive.tagging import read_all
 
-    # One process: a background read must leave the other core to the GUI and the thumbnails.
-    results = read_all([p.path for p, _ in missing], cancel, progress, workers=1)
+    # One process at low CPU priority: a background read must not take the GUI's core.
+    results = _at_low_priority(
+        lambda: read_all([p.path for p, _ in missing], cancel, progress, workers=1)
+    )
     by_path = {str(r.path): r for r in results}
     out: dict[str, PhotoInfo] = {}
     rows = []
@@ -110,6 +117,29 @@ def _all_files(settings: Settings) -> list[Any]:
 
     with open_catalog(settings) as catalog:
         return catalog.files()
+
+
+def _at_low_priority(fn: Callable[[], T]) -> T:
+    """Run fn in a fresh thread niced to 10 (Linux nice is per thread); the worker processes
+    it starts inherit that, so background reads yield the CPU to the GUI thread."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        except (OSError, AttributeError) as exc:
+            log.debug("cannot lower the priority of a background read: %s", exc)
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the calling thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="photoarchive-background-read")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
