@@ -378,11 +378,13 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | N
     return notes
 
 
-def _check(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None) -> None:
+def _check(
+    img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None, kept_gps: bool
+) -> None:
     """Read the edited bytes back and confirm they say what we meant to write."""
     tags = _read_tags(img, exif)
-    if spec.gps is not None and spec.overwrite_gps:
-        got = exif_gps(tags.exif)
+    if spec.gps is not None and not kept_gps:
+        got = exif_gps(tags.exif) or xmp_gps(tags.xmp)
         if not same_gps(got, spec.gps):
             raise MetadataError(f"read-back check failed: GPS reads {got}, not {spec.gps}")
     for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
@@ -414,7 +416,8 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
         if notes and notes[-1] == "unchanged":
             return Rewrite(None, tuple(notes[:-1]))
         out = img.get_bytes()
-        _check(img, spec, quick_exif(out) if scan else None)
+        kept = any(n.startswith("kept the GPS") for n in notes)
+        _check(img, spec, quick_exif(out) if scan else None, kept)
     if scan:
         if not headers_only(out):
             raise MetadataError("exiv2 returned malformed JPEG headers; file left unchanged")
