@@ -213,3 +213,11 @@ def geotag(
         except (PlaceError, OSError) as exc:  # the photos are tagged; the counter is cosmetic
             log.warning("cannot count the use of place %r: %s", choice.place, exc)
     return result
+
+
+def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) -> Any:
+    """Compare with the bucket, then upload what is new (the CLI's `sync`, same core)."""
+    from photoarchive.sync import plan_sync, run_sync
+
+    plan = plan_sync(settings, None, cancel, progress)
+    return run_sync(settings, plan, cancel, progress)

@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.act_preview = self._action("&Preview", self.preview, "Space", "preview")
         self.act_preview.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.grid.addAction(self.act_preview)
+        self.act_sync = self._action("S&ync to the cloud", self.sync_now, "Ctrl+Shift+S", "synced")
         self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
         self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
         bar = self.menuBar()
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([self.act_refresh, self.act_preview])
         m = bar.addMenu("&Tools")
-        m.addAction(self.act_scan)
+        m.addActions([self.act_sync, self.act_scan])
         m = bar.addMenu("&Help")
         m.addAction(self.act_about)
         tb = self.addToolBar("Main")
@@ -183,7 +184,7 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.addActions([self.act_import, self.act_geotag, self.act_caption, self.act_places])
         tb.addSeparator()
-        tb.addActions([self.act_refresh, self.act_settings])
+        tb.addActions([self.act_sync, self.act_refresh, self.act_settings])
 
     # --- remembered geometry -------------------------------------------------------------
     def qsettings(self) -> QSettings:
@@ -517,6 +518,20 @@ class MainWindow(QMainWindow):
         self.week_model.pattern = settings.week_pattern
         self.statusBar().showMessage(f"Archive: {settings.archive}")
         self.refresh_weeks([])
+
+    def sync_now(self) -> Job | None:
+        if not self.settings.bucket:
+            self.show_error("Sync", "No cloud bucket is set: add one in Settings (gs://BUCKET).")
+            return None
+        settings = self.settings
+        job = self.runner.run(
+            f"Syncing to {settings.bucket}",
+            lambda c, p: actions.sync(settings, c, p),
+            writes=True,
+        )
+        self.watch(job, "Sync")
+        job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        return job
 
     def scan_metadata(self) -> Job:
         settings, cache = self.settings, self.metacache
