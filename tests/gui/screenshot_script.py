@@ -103,6 +103,21 @@ def main() -> int:
     save(dlg, out, "geotag_dialog")
     dlg.reject()
 
+    win.grid.clearSelection()
+    win.open_captions()
+    pump(app, lambda: getattr(win, "caption_dialog", None) is not None, what="captions")
+    cap = win.caption_dialog
+    pump(app, lambda: cap.preview.pixmap() is not None and not cap.preview.pixmap().isNull())
+    cap.caption_edit.setText("Swimming at the lake, the water was cold")
+    settle(app, 0.3)
+    save(cap, out, "caption_dialog")
+    cap.reject()
+
+    win.open_places()
+    settle(app, 0.3)
+    save(win.places_dialog, out, "places_dialog")
+    win.places_dialog.reject()
+
     win.open_import()
     imp = win.import_dialog
     imp.add_source(card(work / "newcard", 9, datetime(2024, 8, 5, 10, 0), 900))
