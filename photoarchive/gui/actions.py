@@ -221,3 +221,14 @@ def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) ->
 
     plan = plan_sync(settings, None, cancel, progress)
     return run_sync(settings, plan, cancel, progress)
+
+
+def load_places(settings: Settings) -> list[Any]:
+    """Saved places for naming locations in the panel; an unreadable file names nothing."""
+    from photoarchive.places import PlaceBook, PlaceError
+
+    try:
+        return PlaceBook.load(settings.places_file).all()
+    except PlaceError as exc:
+        log.warning("%s", exc)
+        return []

@@ -42,6 +42,7 @@ from photoarchive.gui.photo_model import CELL, Photo, PhotoDelegate, PhotoModel
 from photoarchive.gui.thumbloader import ThumbLoader
 from photoarchive.gui.week_model import WeekFilter, WeekModel, WeekRole, WeekRow, load_weeks
 from photoarchive.gui.worker import Job, JobRunner
+from photoarchive.places import Place
 
 log = logging.getLogger(__name__)
 
@@ -256,14 +257,19 @@ class MainWindow(QMainWindow):
         keep = select if select is not None else self.selected_weeks()
         settings, cache = self.settings, self.metacache
         job = self.runner.run(
-            "Loading weeks", lambda c, p: load_weeks(settings, cache), visible=False
+            "Loading weeks",
+            lambda c, p: (load_weeks(settings, cache), actions.load_places(settings)),
+            visible=False,
         )
         self.watch(job, "Reading the catalog")
-        job.succeeded.connect(lambda rows: self._weeks_loaded(rows, keep))
+        job.succeeded.connect(lambda result: self._weeks_loaded(result[0], keep, result[1]))
         self._week_load = job
         return job
 
-    def _weeks_loaded(self, rows: list[WeekRow], keep: list[str]) -> None:
+    def _weeks_loaded(self, rows: list[WeekRow], keep: list[str], places: list[Place]) -> None:
+        if places != self.panel.places:
+            self.panel.places = places
+            QTimer.singleShot(0, self._refresh_panel)
         self.week_model.set_weeks(rows)
         if not rows:
             self.photo_model.set_photos([])
@@ -485,6 +491,7 @@ class MainWindow(QMainWindow):
         from photoarchive.gui.places_dialog import PlacesDialog
 
         dlg = PlacesDialog(self.settings, self)
+        dlg.finished.connect(lambda _: self.refresh_weeks(self.selected_weeks()))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.places_dialog = dlg
         dlg.open()

@@ -6,6 +6,7 @@ unless the user types into it: Save writes only the fields that were changed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -13,8 +14,10 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QW
 
 from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
+from photoarchive.places import Place
 
 MIXED = "(mixed)"
+DEFAULT_RADIUS_M = 100.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,28 @@ def common(values: list[str]) -> str | None:
     """The one value all photos share, or None when they differ."""
     first = values[0] if values else ""
     return first if all(v == first for v in values) else None
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), good to a few metres at these scales."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def place_of(infos: list[PhotoInfo], places: list[Place]) -> str:
+    """The saved place every photo is at (within its radius, default 100 m), if one is."""
+    if not infos or not places or not all(i.has_gps for i in infos):
+        return ""
+    best = ""
+    best_d = math.inf
+    for place in places:
+        radius = place.radius_m or DEFAULT_RADIUS_M
+        far = max(distance_m(i.lat, i.lon, place.lat, place.lon) for i in infos)  # type: ignore[arg-type]
+        if far <= radius and far < best_d:
+            best, best_d = place.name, far
+    return best
 
 
 class MetadataPanel(QWidget):
@@ -56,6 +81,8 @@ class MetadataPanel(QWidget):
         self.geotag_button = child(self.form, QPushButton, "geotagButton")
         self.status = child(self.form, QLabel, "panelStatus")
         self._infos: list[PhotoInfo] = []
+        self.places: list[Place] = []  # saved places, to name a location
+        self._place_name = ""
         self._names: list[str] = []
         self._loading = False
         self._caption_changed = False
@@ -69,6 +96,7 @@ class MetadataPanel(QWidget):
 
     def show_photos(self, names: list[str], infos: list[PhotoInfo], status: str = "") -> None:
         self._loading = True
+        self._place_name = place_of(infos, self.places)
         self._names, self._infos = list(names), list(infos)
         n = len(names)
         self.count_label.setText(
@@ -82,11 +110,11 @@ class MetadataPanel(QWidget):
         self.caption_edit.setPlainText(shared or "")
         self.caption_edit.setPlaceholderText(MIXED if shared is None and n > 1 else "")
         self._fill(self.place_edit, [i.coordinates for i in infos])
+        notes = [f"“{self._place_name}”"] if self._place_name else []
         if infos and n > 1:
-            tagged = sum(i.has_gps for i in infos)
-            self.place_status.setText(f"{tagged} of {n} have a location")
-        else:
-            self.place_status.setText("")
+            notes.append(f"{sum(i.has_gps for i in infos)} of {n} have a location")
+        self.place_status.setText(" · ".join(notes))
+        self.place_status.setStyleSheet("")
         self.capture_label.setText(self._summary([i.capture_time for i in infos]))
         self.camera_label.setText(self._summary([i.camera for i in infos]))
         self.file_label.setText(names[0] if n == 1 else "")

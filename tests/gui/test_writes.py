@@ -91,6 +91,13 @@ def test_batch_geotag_dialog_writes_gps_that_exiftool_reads(qtbot, window, wait_
         ),
         timeout=10000,
     )
+    # The panel names the saved place the photos are at.
+    win.grid.clearSelection()
+    win.grid.setCurrentIndex(win.photo_model.index(2))
+    qtbot.waitUntil(
+        lambda: "Tour Eiffel – Champ de Mars" in win.panel.place_status.text(), timeout=10000
+    )
+    assert win.panel.place_edit.text().startswith("48.85826")
 
 
 def test_geotag_overwrite_replaces_existing_locations(qtbot, window, wait_job, exif):
