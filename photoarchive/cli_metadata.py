@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from datetime import timedelta
@@ -27,6 +28,16 @@ from photoarchive.places import Place, PlaceBook, PlaceError, import_shell_place
 from photoarchive.tagging import BatchResult, TagEdit, apply_tags, expand_paths, read_all
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+# Coordinates and clock offsets start with '-' ("-33.86,151.21", "-00:05"): argparse must take
+# them as values, not options (its default only accepts plain negative numbers).
+_NEGATIVE_VALUE = re.compile(r"^-[\d.]")
+
+
+def _allow_negative_values(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser._negative_number_matcher = _NEGATIVE_VALUE  # type: ignore[attr-defined]
+    return parser
 
 
 class _Usage(Exception):
@@ -72,7 +83,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ("tag", [common, geo, text, paths], "GPS, title and caption in one rewrite per file"),
     ):
         p = sub.add_parser(name, parents=parents, help=helptext, description=helptext + ".")
-        p.set_defaults(func=run_tag, mode=name)
+        _allow_negative_values(p).set_defaults(func=run_tag, mode=name)
     show = sub.add_parser(
         "show", parents=[common, paths], help="title, caption, GPS and capture time as read"
     )
@@ -83,10 +94,11 @@ def _register_places(sub: argparse._SubParsersAction, common: argparse.ArgumentP
     p = sub.add_parser("places", parents=[common], help="list and edit named places")
     psub = p.add_subparsers(dest="places_command", metavar="ACTION", required=True)
     psub.add_parser("list", parents=[common], help="list places")
-    add = psub.add_parser("add", parents=[common], help="add a place")
+    add = _allow_negative_values(psub.add_parser("add", parents=[common], help="add a place"))
     add.add_argument("name")
     add.add_argument("coords", help="e.g. '-33.8568, 151.2153', DMS, geo: URI or a map link")
-    for a in (add, edit := psub.add_parser("edit", parents=[common], help="change a place")):
+    edit = _allow_negative_values(psub.add_parser("edit", parents=[common], help="change a place"))
+    for a in (add, edit):
         a.add_argument("--radius", type=float, metavar="M", help="radius in metres")
         a.add_argument("--alt", type=float, metavar="M", help="altitude in metres")
         a.add_argument("--private", action="store_true", help="never share this place online")

@@ -111,7 +111,7 @@ def test_tag_does_gps_title_caption_in_one_rewrite(
     res = run_cli(
         "tag",
         "--coords",
-        "geo:-8.5,115.2",
+        "-8.5,115.2",
         "--title",
         "Bali",
         "--caption",
