@@ -18,7 +18,7 @@ def test_photoarchive_gui_command_starts_and_runs(tmp_path: Path, cli_env) -> No
         text=True,
     )
     try:
-        deadline = time.monotonic() + 6
+        deadline = time.monotonic() + 3.5
         while time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert proc.poll() is None, proc.communicate()[1]  # still running: the window is up
