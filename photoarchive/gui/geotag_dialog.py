@@ -3,6 +3,8 @@ what happens to photos that already have a location, Apply. The write itself is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -30,6 +32,11 @@ from photoarchive.gui.place_widgets import (
     select_place,
 )
 from photoarchive.places import Place, PlaceBook, PlaceError
+
+if TYPE_CHECKING:
+    from photoarchive.gui.map_view import TileMap
+
+TILE = 256
 
 
 class GeotagDialog(QDialog):
@@ -81,7 +88,34 @@ class GeotagDialog(QDialog):
         self.tree.itemSelectionChanged.connect(self._update)
         self.tree.itemDoubleClicked.connect(lambda *_: self.apply())
         self.buttons.clicked.connect(self._clicked)
+        self.map_host = child(form, QWidget, "mapHost")
+        self.map_button = child(form, QPushButton, "mapButton")
+        self.map_button.toggled.connect(self.show_map)
+        self.map: TileMap | None = None  # created on demand: no network unless asked
         self._update()
+
+    def show_map(self, visible: bool = True) -> None:
+        if visible and self.map is None:
+            from photoarchive.gui.map_view import TileMap
+
+            self.map = TileMap(self.settings.cache_dir / "tiles", self.map_host)
+            self.map.setMinimumHeight(280)
+            self.map.picked.connect(self._map_picked)
+            self.map_host.layout().addWidget(self.map)
+            choice = self.choice()
+            if choice is not None:
+                self.map.set_point(choice.lat, choice.lon, 15)
+            else:
+                self.map.zoom = 2
+                self.map.center = (TILE * 2, TILE * 2)
+            self.resize(self.width(), self.height() + 300)
+        if self.map is not None:
+            self.map.setVisible(visible)
+        self.map_button.setText("Hide map" if visible else "Show map")
+
+    def _map_picked(self, lat: float, lon: float) -> None:
+        self.tree.clearSelection()
+        self.coords_edit.setText(f"{lat:.6f}, {lon:.6f}")
 
     def reload(self) -> None:
         fill_places(self.tree, self.book.all() if self.book else [], "ncu")
@@ -130,6 +164,8 @@ class GeotagDialog(QDialog):
         else:
             where = f"“{choice.place}”" if choice.place else f"{choice.lat:.6f}, {choice.lon:.6f}"
             self.chosen_label.setText(f"Apply will write {where} into the photos.")
+            if self.map is not None and self.map.point != (choice.lat, choice.lon):
+                self.map.set_point(choice.lat, choice.lon)
         self.chosen_label.setStyleSheet("")
 
     def _clicked(self, button: QAbstractButton) -> None:
