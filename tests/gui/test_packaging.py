@@ -59,6 +59,9 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
     assert {f"photoarchive/gui/resources/icons/{n}" for n in icons} <= names
     assert "photoarchive/gui/resources/photoarchive.qrc" in names
     assert "photoarchive/gui/resources_rc.py" in names
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "photoarchive").rglob("*.py")}
+    missing = {m for m in modules if "__pycache__" not in m} - names
+    assert not missing, f"not in the wheel (add the package to pyproject.toml): {missing}"
     assert len(ui) >= 6 and len(icons) >= 8
 
     # Installed elsewhere, away from the checkout, every form loads and the icons resolve.
