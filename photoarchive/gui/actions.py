@@ -232,3 +232,10 @@ def load_places(settings: Settings) -> list[Any]:
     except PlaceError as exc:
         log.warning("%s", exc)
         return []
+
+
+def week_folders(settings: Settings) -> int:
+    """How many week folders the archive holds (to explain an empty catalog)."""
+    from photoarchive.archive import iter_weeks
+
+    return len(iter_weeks(settings.archive))

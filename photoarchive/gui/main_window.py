@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.grid.addAction(self.act_preview)
         self.act_sync = self._action("S&ync to the cloud", self.sync_now, "Ctrl+Shift+S", "synced")
         self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
+        self.act_rebuild = self._action("Re&build catalog from the folders", self.rebuild_catalog)
         self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
         bar = self.menuBar()
         m = bar.addMenu("&File")
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([self.act_refresh, self.act_preview])
         m = bar.addMenu("&Tools")
-        m.addActions([self.act_sync, self.act_scan])
+        m.addActions([self.act_sync, self.act_scan, self.act_rebuild])
         m = bar.addMenu("&Help")
         m.addAction(self.act_about)
         tb = self.addToolBar("Main")
@@ -258,19 +259,35 @@ class MainWindow(QMainWindow):
         settings, cache = self.settings, self.metacache
         job = self.runner.run(
             "Loading weeks",
-            lambda c, p: (load_weeks(settings, cache), actions.load_places(settings)),
+            lambda c, p: (
+                load_weeks(settings, cache),
+                actions.load_places(settings),
+                actions.week_folders(settings),
+            ),
             visible=False,
         )
         self.watch(job, "Reading the catalog")
-        job.succeeded.connect(lambda result: self._weeks_loaded(result[0], keep, result[1]))
+        job.succeeded.connect(
+            lambda result: self._weeks_loaded(result[0], keep, result[1], result[2])
+        )
         self._week_load = job
         return job
 
-    def _weeks_loaded(self, rows: list[WeekRow], keep: list[str], places: list[Place]) -> None:
+    def _weeks_loaded(
+        self, rows: list[WeekRow], keep: list[str], places: list[Place], folders: int = 0
+    ) -> None:
         if places != self.panel.places:
             self.panel.places = places
             QTimer.singleShot(0, self._refresh_panel)
         self.week_model.set_weeks(rows)
+        if not rows and folders:
+            self.photo_model.set_photos([])
+            self._show_empty(
+                f"The archive folder holds {folders} week folder(s) the catalog does not know "
+                "yet.\nUse Tools → Rebuild catalog to index them (the photos are not changed)."
+                f"\n\nArchive folder: {self.settings.archive}"
+            )
+            return
         if not rows:
             self.photo_model.set_photos([])
             self._show_empty(
@@ -538,6 +555,19 @@ class MainWindow(QMainWindow):
         )
         self.watch(job, "Sync")
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        return job
+
+    def rebuild_catalog(self) -> Job:
+        from photoarchive.pipeline import verify
+
+        settings = self.settings
+        job = self.runner.run(
+            "Rebuilding the catalog",
+            lambda c, p: verify(settings, rebuild=True, cancel=c, progress=p),
+            writes=True,
+        )
+        self.watch(job, "Rebuilding the catalog")
+        job.ended.connect(lambda: self.refresh_weeks([]))
         return job
 
     def scan_metadata(self) -> Job:

@@ -125,3 +125,21 @@ def test_unreadable_photo_metadata_is_explained_in_the_panel(qtbot, window) -> N
     win.grid.setCurrentIndex(win.photo_model.index(0))
     qtbot.waitUntil(lambda: "unreadable" in win.panel.status.text(), timeout=10000)
     assert win.panel.status.text().startswith("metadata unreadable: ")
+
+
+def test_existing_folders_without_catalog_are_explained_and_rebuilt(
+    qtbot, archive, wait_job
+) -> None:
+    from photoarchive.gui.main_window import MainWindow
+
+    archive.catalog_path.unlink()  # an archive copied from elsewhere: folders, no index
+    win = MainWindow(archive)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: "Rebuild catalog" in win.empty_label.text(), timeout=10000)
+    assert "2 week folder(s)" in win.empty_label.text()
+    wait_job(win.rebuild_catalog(), timeout=60000)
+    qtbot.waitUntil(lambda: win.week_model.rowCount() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 4, timeout=10000)
+    assert not win.empty_label.isVisible()
+    win.close()
