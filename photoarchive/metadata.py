@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import mmap
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -102,6 +103,7 @@ class Rewrite:
 
     parts: tuple[bytes | memoryview, ...] | None
     notes: tuple[str, ...] = ()
+    tail_from: int | None = None  # the last part is the input from this offset on
 
     @property
     def data(self) -> bytes | None:
@@ -392,7 +394,7 @@ def _check(
             raise MetadataError(f"read-back check failed for {key}")
 
 
-def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
+def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
     """New file bytes with the edit applied (None if nothing to change); raises MetadataError.
 
     For JPEG only the headers before the scan data pass through exiv2 (which copies the rest
@@ -409,7 +411,7 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
     if data[:2] == b"\xff\xd8" and (scan is None or data.rfind(b"\xff\xd9", scan) < 0):
         # Inside scan data 0xFF is always escaped, so no end marker after it means truncation.
         raise MetadataError("the JPEG looks truncated or damaged (no end-of-image marker)")
-    work = data[:scan] + b"\xff\xd9" if scan else data
+    work = data[:scan] + b"\xff\xd9" if scan else bytes(data)
 
     with _open(work) as img:
         notes = _edit_image(img, spec, quick_exif(work) if scan else None)
@@ -421,7 +423,8 @@ def rewrite_bytes(data: bytes, spec: EditSpec) -> Rewrite:
     if scan:
         if not headers_only(out):
             raise MetadataError("exiv2 returned malformed JPEG headers; file left unchanged")
-        return Rewrite((refresh_iptc_digest(out[:-2]), memoryview(data)[scan:]), tuple(notes))
+        head = refresh_iptc_digest(out[:-2])
+        return Rewrite((head, memoryview(data)[scan:]), tuple(notes), tail_from=scan)
     return Rewrite((out,), tuple(notes))
 
 

@@ -10,12 +10,15 @@ and each folder is fsynced once. A kill at any moment leaves each file old or ne
 from __future__ import annotations
 
 import contextlib
+import errno
+import mmap
 import os
 import signal
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import blake3
 
@@ -24,6 +27,7 @@ from photoarchive.metadata import (
     EditSpec,
     MetadataError,
     PhotoMetadata,
+    Rewrite,
     describe_os_error,
     existing_sidecar,
     read_metadata,
@@ -86,12 +90,17 @@ class _Pending:
     settled: Future[str]  # fsync + read-back, in a thread: the verified BLAKE3 digest
 
 
-def _write_temp(target: Path, parts: tuple[bytes | memoryview, ...], mode: int) -> Path:
+def _write_temp(target: Path, result: Rewrite, mode: int, source_fd: int | None = None) -> Path:
+    """The new content in a temporary file next to target (not yet durable)."""
     tmp = target.with_name(temp_name(target.name))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
+    parts = result.parts or ()
     try:
-        for part in parts:
+        for i, part in enumerate(parts):
             view = memoryview(part)
+            if i == len(parts) - 1 and source_fd is not None and result.tail_from is not None:
+                # The untouched image data: copied inside the kernel when the filesystem can.
+                view = view[_copy_range(source_fd, fd, result.tail_from, len(view)) :]
             while view:
                 view = view[os.write(fd, view) :]
     except BaseException:
@@ -101,6 +110,23 @@ def _write_temp(target: Path, parts: tuple[bytes | memoryview, ...], mode: int) 
         raise
     os.close(fd)
     return tmp
+
+
+def _copy_range(src: int, dst: int, offset: int, count: int) -> int:
+    """Bytes copied with copy_file_range (0 where unsupported: the caller writes the rest)."""
+    done = 0
+    copy = getattr(os, "copy_file_range", None)
+    while copy is not None and done < count:
+        try:
+            n = copy(src, dst, count - done, offset + done)
+        except OSError as exc:
+            if exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                return done
+            raise
+        if n == 0:
+            raise MetadataError("the file changed while it was being read")
+        done += n
+    return done
 
 
 def _fsync_path(path: Path) -> None:
@@ -114,6 +140,12 @@ def _fsync_path(path: Path) -> None:
 def _writable(path: Path, st: os.stat_result) -> bool:
     """Honour a read-only mode even for root, who could otherwise replace the file."""
     return bool(st.st_mode & 0o222) and os.access(path, os.W_OK)
+
+
+def _map(fh: BinaryIO, size: int) -> mmap.mmap | bytes:
+    if size == 0:
+        return b""
+    return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _prepare(task: Task) -> _Pending | Outcome:
@@ -138,17 +170,22 @@ def _prepare(task: Task) -> _Pending | Outcome:
                 raise MetadataError("the file is read-only; left unchanged")
             target, tstat = path, st
             with open(path, "rb") as fh:
-                old = fh.read()
-            if len(old) != st.st_size:
-                raise MetadataError("the file changed while it was being read")
-            result = rewrite_bytes(old, task.spec)
-            mode = st.st_mode & 0o7777
+                # Mapped, not read: exiv2 gets the headers, the image data is never copied
+                # through Python (and stays mapped until its digest is checked).
+                source = _map(fh, st.st_size)
+                result = rewrite_bytes(source, task.spec)
+                out.notes.extend(result.notes)
+                if result.parts is None:
+                    return out
+                tmp = _write_temp(target, result, st.st_mode & 0o7777, fh.fileno())
+            settled = _fsync_pool().submit(_settle, tmp, result.parts)
+            return _Pending(task, out, target, tmp, result.parts, tstat, settled)
         out.notes.extend(result.notes)
         if result.parts is None:
             return out
         if tstat is not None and not _writable(target, tstat):
             raise MetadataError(f"{target.name} is read-only; left unchanged")
-        tmp = _write_temp(target, result.parts, mode)
+        tmp = _write_temp(target, result, mode)
     except MetadataError as exc:
         out.error = str(exc)
         return out
