@@ -2,9 +2,11 @@
 
 pyexiv2 never releases the GIL and can crash on hostile files, so edits run in separate
 processes. Each chunk of files is rewritten in two passes: first every new version goes to a
-temporary file in its own folder (fsync started at once in a small thread pool, overlapping the
-next file's work), then each temporary is checked, read back and renamed over the original,
-and each folder is fsynced once. A kill at any moment leaves each file old or new.
+temporary file in its own folder (the original is memory-mapped, exiv2 sees only its headers and
+the image data is copied by the kernel), and a small thread pool makes each temporary durable
+and reads it back (BLAKE3 against what was meant), overlapping the next file's work; then each
+checked temporary is renamed over its original and each folder fsynced once. A kill at any
+moment leaves each file old or new.
 """
 
 from __future__ import annotations

@@ -144,3 +144,21 @@ def test_a_full_disk_leaves_the_original_intact(settings: Settings, tmp_path: Pa
         assert [p.reason for p in result.problems] == ["the disk is full"]
         assert path.read_bytes() == before
         assert sorted(p.name for p in disk.iterdir()) == ["big.jpg", "filler"]  # no temp left
+
+
+def test_copy_range_falls_back_where_the_kernel_cannot_copy(tmp_path: Path) -> None:
+    from photoarchive.tag_worker import _copy_range
+
+    src = tmp_path / "src"
+    src.write_bytes(bytes(range(256)) * 64)
+    dst = tmp_path / "dst"
+    with open(src, "rb") as s, open(dst, "wb") as d:
+        assert _copy_range(s.fileno(), d.fileno(), 100, 1000) == 1000
+    assert dst.read_bytes() == src.read_bytes()[100:1100]
+    r, w = os.pipe()  # not a regular file: copy_file_range refuses, the caller writes instead
+    try:
+        with open(src, "rb") as s:
+            assert _copy_range(s.fileno(), w, 0, 10) == 0
+    finally:
+        os.close(r)
+        os.close(w)
