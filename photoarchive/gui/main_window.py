@@ -5,7 +5,6 @@ jobs at the bottom. It wires panels to jobs; the work itself lives in the core a
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
@@ -37,17 +36,18 @@ from photoarchive.gui import actions
 from photoarchive.gui.forms import icon
 from photoarchive.gui.jobs_bar import JobsBar
 from photoarchive.gui.metacache import MetaCache, PhotoInfo
-from photoarchive.gui.metadata_panel import MetadataPanel, PanelEdit
+from photoarchive.gui.metadata_panel import MetadataPanel
 from photoarchive.gui.photo_model import CELL, Photo, PhotoDelegate, PhotoModel
 from photoarchive.gui.thumbloader import ThumbLoader
 from photoarchive.gui.week_model import WeekFilter, WeekModel, WeekRole, WeekRow, load_weeks
+from photoarchive.gui.window_commands import WindowCommands
 from photoarchive.gui.worker import Job, JobRunner
 from photoarchive.places import Place
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowCommands, QMainWindow):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
@@ -415,166 +415,3 @@ class MainWindow(QMainWindow):
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.show()
         self.dialogs.append(dlg)
-
-    # --- writes ----------------------------------------------------------------------------
-    def run_tag_job(self, title: str, edits: object, photos: list[Photo]) -> Job:
-        settings = self.settings
-        job = self.runner.run(
-            title, lambda c, p: actions.apply_edits(settings, edits, c, p), writes=True
-        )
-        self.watch(job, title)
-        job.ended.connect(lambda: self._after_write([p.rel for p in photos]))
-        return job
-
-    def _after_write(self, keys: list[str]) -> None:
-        self.photo_model.forget(keys)
-        self._read_week_info(self.photo_model.photos)  # only the rewritten files are re-read
-        self.refresh_weeks(self.selected_weeks())
-
-    def save_panel(self, edit: PanelEdit) -> Job | None:
-        photos = self.selected_photos()
-        if not photos:
-            return None
-        try:
-            tag_edit = actions.panel_tag_edit(edit)
-        except ValueError as exc:
-            self.show_error("Not saved", str(exc))
-            return None
-        n = len(photos)
-        return self.run_tag_job(
-            f"Saving metadata of {n} photo{'s' if n != 1 else ''}",
-            {p.path: tag_edit for p in photos},
-            photos,
-        )
-
-    def open_geotag(self) -> None:
-        photos = self.selected_photos()
-        if not photos:
-            self.show_error("Geotag", "Select the photos to geotag first (Ctrl+A selects all).")
-            return
-        job = self.ensure_info(photos)
-        job.succeeded.connect(lambda infos: self._show_geotag(photos, infos))
-
-    def _show_geotag(self, photos: list[Photo], infos: dict[str, PhotoInfo]) -> None:
-        from photoarchive.gui.geotag_dialog import GeotagDialog
-
-        dlg = GeotagDialog(self.settings, [infos[p.rel] for p in photos], self)
-        dlg.chosen.connect(lambda choice: self.geotag(photos, choice))
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.geotag_dialog = dlg
-        dlg.open()
-
-    def geotag(self, photos: list[Photo], choice: actions.GeotagChoice) -> Job:
-        n = len(photos)
-        settings = self.settings
-        job = self.runner.run(
-            f"Geotagging {n} photo{'s' if n != 1 else ''} ({choice.label})",
-            lambda c, p: actions.geotag(settings, [ph.path for ph in photos], choice, c, p),
-            writes=True,
-        )
-        self.watch(job, "Geotagging")
-        job.ended.connect(lambda: self._after_write([p.rel for p in photos]))
-        return job
-
-    def open_captions(self) -> None:
-        photos = list(self.photo_model.photos)
-        if not photos:
-            self.show_error("Captions", "Select a week with photos first.")
-            return
-        selected = self.selected_photos()
-        start = photos.index(selected[0]) if selected else 0
-        job = self.ensure_info(photos)
-        job.succeeded.connect(lambda infos: self._show_captions(photos, infos, start))
-
-    def _show_captions(self, photos: list[Photo], infos: dict[str, PhotoInfo], start: int):
-        from photoarchive.gui.caption_dialog import CaptionDialog
-
-        old = getattr(self, "caption_dialog", None)
-        if old is not None:
-            old.close()
-            old.deleteLater()  # its preview jobs report to it: delete only via the event loop
-        dlg = CaptionDialog(photos, [infos[p.rel] for p in photos], self.runner, start, self)
-        dlg.finished_editing.connect(lambda edits: self._captions_done(photos, edits))
-        self.caption_dialog = dlg
-        dlg.show()
-
-    def _captions_done(self, photos: list[Photo], edits: dict[Path, object]) -> Job | None:
-        if not edits:
-            return None
-        touched = [p for p in photos if p.path in edits]
-        return self.run_tag_job(f"Saving captions of {len(edits)} photos", edits, touched)
-
-    def open_places(self) -> None:
-        from photoarchive.gui.places_dialog import PlacesDialog
-
-        dlg = PlacesDialog(self.settings, self)
-        dlg.finished.connect(lambda _: self.refresh_weeks(self.selected_weeks()))
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.places_dialog = dlg
-        dlg.open()
-
-    def open_import(self) -> None:
-        from photoarchive.gui.import_dialog import ImportDialog
-
-        old = getattr(self, "import_dialog", None)
-        if old is not None and old.isVisible():
-            old.raise_()
-            return
-        if old is not None and not old._busy():
-            old.deleteLater()
-        dlg = ImportDialog(self.settings, self.runner, self)
-        dlg.imported.connect(lambda weeks: self.refresh_weeks(select=weeks))
-        # Not deleted on close: its import may still be running and report back to it.
-        self.import_dialog = dlg
-        dlg.open()
-
-    def open_settings(self) -> None:
-        from photoarchive.gui.settings_dialog import SettingsDialog
-
-        dlg = SettingsDialog(self.settings, self)
-        dlg.saved.connect(self.apply_settings)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.settings_dialog = dlg
-        dlg.open()
-
-    def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
-        self.week_model.pattern = settings.week_pattern
-        self.statusBar().showMessage(f"Archive: {settings.archive}")
-        self.refresh_weeks([])
-
-    def sync_now(self) -> Job | None:
-        if not self.settings.bucket:
-            self.show_error("Sync", "No cloud bucket is set: add one in Settings (gs://BUCKET).")
-            return None
-        settings = self.settings
-        job = self.runner.run(
-            f"Syncing to {settings.bucket}",
-            lambda c, p: actions.sync(settings, c, p),
-            writes=True,
-        )
-        self.watch(job, "Sync")
-        job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
-        return job
-
-    def rebuild_catalog(self) -> Job:
-        from photoarchive.pipeline import verify
-
-        settings = self.settings
-        job = self.runner.run(
-            "Rebuilding the catalog",
-            lambda c, p: verify(settings, rebuild=True, cancel=c, progress=p),
-            writes=True,
-        )
-        self.watch(job, "Rebuilding the catalog")
-        job.ended.connect(lambda: self.refresh_weeks([]))
-        return job
-
-    def scan_metadata(self) -> Job:
-        settings, cache = self.settings, self.metacache
-        job = self.runner.run(
-            "Reading all metadata", lambda c, p: actions.scan_archive(settings, cache, c, p)
-        )
-        self.watch(job, "Reading metadata")
-        job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
-        return job
