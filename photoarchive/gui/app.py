@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from photoarchive import __version__
@@ -58,4 +59,10 @@ def run_app(settings: Settings) -> int:
     install_excepthook(app)
     window = MainWindow(settings)
     window.show()
+    # Ctrl-C in the terminal closes the window the normal way (jobs cancelled, state saved);
+    # the timer lets Python run its signal handler while Qt's event loop waits.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    ticker = QTimer()
+    ticker.start(250)
+    ticker.timeout.connect(lambda: None)
     return int(app.exec())

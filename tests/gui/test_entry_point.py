@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -22,7 +23,12 @@ def test_photoarchive_gui_command_starts_and_runs(tmp_path: Path, cli_env) -> No
         while time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert proc.poll() is None, proc.communicate()[1]  # still running: the window is up
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: closes the window cleanly
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert "Traceback" not in err, err
+    assert (Path(env["XDG_CONFIG_HOME"]) / "photoarchive" / "gui.ini").exists()  # state saved
