@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from photoarchive.gui import actions
 from photoarchive.gui.forms import child, load_form
@@ -65,6 +65,8 @@ class CaptionDialog(QDialog):
         self.captions: dict[int, str] = {}
         self.last_caption = ""
         self._preview_job: Job | None = None
+        self.discard_ok = False
+        self.confirm: QMessageBox | None = None
         self.index = -1
         self.go(max(0, min(start, len(photos) - 1)))
         self.caption_edit.setFocus()
@@ -164,6 +166,37 @@ class CaptionDialog(QDialog):
             if title is not None or caption is not None:
                 out[photo.path] = actions.caption_edit(title, caption)
         return out
+
+    def pending(self) -> bool:
+        text = self.caption_edit.text().strip()
+        typed = bool(text) and text != self.current_caption(self.index)
+        return typed or bool(self.edits())
+
+    def reject(self) -> None:
+        """Closing with unsaved captions asks first: typed work is never dropped silently."""
+        if self.discard_ok or not self.pending():
+            super().reject()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved captions",
+            "Save the captions and title you typed before closing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.finished.connect(self._close_answer)
+        self.confirm = box
+        box.open()
+
+    def _close_answer(self, answer: int) -> None:
+        if answer == QMessageBox.StandardButton.Save:
+            self.finish()
+        elif answer == QMessageBox.StandardButton.Discard:
+            self.discard_ok = True
+            super().reject()
 
     def finish(self) -> None:
         """Enter's pending text counts too, then hand over the edits."""

@@ -99,8 +99,11 @@ class WindowCommands(_Base):
         from photoarchive.gui.caption_dialog import CaptionDialog
 
         old = getattr(self, "caption_dialog", None)
+        if old is not None and old.isVisible():
+            old.raise_()  # one captioning session at a time; its typing is not thrown away
+            old.activateWindow()
+            return
         if old is not None:
-            old.close()
             old.deleteLater()  # its preview jobs report to it: delete only via the event loop
         dlg = CaptionDialog(photos, [infos[p.rel] for p in photos], self.runner, start, self)
         dlg.finished_editing.connect(lambda edits: self._captions_done(photos, edits))

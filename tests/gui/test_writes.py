@@ -146,6 +146,24 @@ def test_caption_flow_writes_title_and_captions(qtbot, window, wait_job, exif):
     assert {tags[p.name].get("Title") for p in photos} == {"Ferien in Köln"}
 
 
+def test_closing_the_caption_flow_with_unsaved_captions_asks(qtbot, window, wait_job, exif):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = window
+    win.open_captions()
+    qtbot.waitUntil(lambda: getattr(win, "caption_dialog", None) is not None, timeout=10000)
+    dlg = win.caption_dialog
+    qtbot.keyClicks(dlg.caption_edit, "Almost lost")
+    dlg.reject()  # window close / Escape / Discard button
+    assert dlg.isVisible() and dlg.confirm is not None and dlg.confirm.isVisible()
+    dlg.confirm.button(QMessageBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    job = _job(win, "Saving captions")
+    wait_job(job)
+    first = win.photo_model.photos[0]
+    assert exif(first.path)[first.name].get("Caption-Abstract") == "Almost lost"
+
+
 def test_panel_edits_several_photos_and_writes_only_what_changed(qtbot, window, wait_job, exif):
     from photoarchive.tagging import TagEdit, apply_tags
 
