@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,20 +78,25 @@ def _read_title(path: Path) -> str:
 
 
 def week_index(
-    root: Path, conn: sqlite3.Connection, read_title: Callable[[Path], str] = _read_title
+    root: Path,
+    conn: sqlite3.Connection,
+    read_title: Callable[[Path], str] = _read_title,
+    files: Iterable[tuple[str, Path]] | None = None,
 ) -> list[WeekEntry]:
     """Weeks oldest first, titled from their first photo; titles are cached by that photo's
-    mtime so a no-change sync reads no file."""
+    mtime so a no-change sync reads no file. `files`: (week, path) pairs already scanned."""
     conn.executescript(_TITLES)
     cached = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT * FROM sync_week_titles")}
     counts: dict[str, int] = {}
     probes: dict[str, Path] = {}
-    for f in iter_archive_files(root):
-        kind = kind_of(f.name)
+    if files is None:
+        files = ((f.week, f.path) for f in iter_archive_files(root))
+    for week, path in files:
+        kind = kind_of(path.name)
         if kind in MEDIA_KINDS:
-            counts[f.week] = counts.get(f.week, 0) + 1
-            if kind is Kind.PHOTO and f.week not in probes:
-                probes[f.week] = f.path
+            counts[week] = counts.get(week, 0) + 1
+            if kind is Kind.PHOTO and (week not in probes or path.name < probes[week].name):
+                probes[week] = path
     entries, fresh = [], []
     for week in sorted(counts):
         title = ""
@@ -216,7 +221,8 @@ def publish_guide(
     import hashlib
 
     target = plan.target
-    weeks = week_index(settings.archive, catalog.conn)
+    scanned = [(f.week, f.path) for f in plan.local]
+    weeks = week_index(settings.archive, catalog.conn, files=scanned)
     day = today or date.today()
     texts = {
         "README.html": (render_html(target, weeks, settings.sync_contact, day), "text/html"),

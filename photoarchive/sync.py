@@ -38,6 +38,7 @@ from photoarchive.sync_plan import (
     load_records,
     remote_of,
     save_records,
+    scan_local,
     sums_of_bytes,
     sums_of_file,
 )
@@ -107,13 +108,17 @@ def plan_sync(
     """List the bucket once and compare; raises GcsError/BadTarget with a user-facing message."""
     target = resolve_target(settings, bucket)
     client = client or make_client(settings)
-    remote = list_remote(client, target, retry or retry_policy(deadline=30.0))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The listing waits on the network; scan the archive and read the records meanwhile.
+        listing = pool.submit(list_remote, client, target, retry or retry_policy(deadline=30.0))
+        try:
+            local = list(scan_local(settings.archive))
+            with Catalog(settings.catalog_path) as catalog:
+                records = load_records(catalog.conn, target)
+        finally:
+            remote = listing.result()
     days = settings.sync_hold_back_days if hold_back_days is None else hold_back_days
-    with Catalog(settings.catalog_path) as catalog:
-        records = load_records(catalog.conn, target)
-    return build_plan(
-        target, settings.archive, remote, records, cancel or CancelToken(), progress, days
-    )
+    return build_plan(target, local, remote, records, cancel or CancelToken(), progress, days)
 
 
 def _snapshot(item: SyncItem) -> tuple[bytes | None, Sums] | Problem:

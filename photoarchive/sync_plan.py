@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import google_crc32c
 from google.api_core import exceptions as api_exceptions
@@ -115,7 +116,7 @@ class SyncPlan:
     unknown_remote: list[RemoteObject] = field(default_factory=list)
     adopt: list[SyncRecord] = field(default_factory=list)  # already in the bucket, intact
     unchanged: int = 0
-    local_files: int = 0
+    local: list[LocalFile] = field(default_factory=list)  # the archive as scanned
     remote_objects: int = 0
     problems: list[Problem] = field(default_factory=list)
     hold_back_days: int = 0
@@ -253,7 +254,7 @@ def _item(f: LocalFile, target: Target, reason: str, remote: RemoteObject | None
 
 def build_plan(
     target: Target,
-    root: Path,
+    local: Iterable[LocalFile | Problem],
     remote: dict[str, RemoteObject],
     records: dict[str, SyncRecord],
     cancel: CancelToken,
@@ -269,13 +270,13 @@ def build_plan(
         remote.pop(name, None)
     to_check: list[tuple[LocalFile, RemoteObject]] = []
     newest: dict[str, int] = {}
-    for entry in scan_local(root):
+    for entry in local:
         if isinstance(entry, Problem):
             plan.problems.append(entry)
             continue
         cancel.raise_if_cancelled()
         f = entry
-        plan.local_files += 1
+        plan.local.append(f)
         newest[f.week] = max(newest.get(f.week, 0), f.mtime_ns)
         obj = remote.pop(target.object_name(f.rel), None)
         rec = records.get(f.rel)
@@ -382,19 +383,44 @@ def remote_of(blob: storage.Blob) -> RemoteObject:
     )
 
 
+def _iso(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def remote_of_item(item: dict[str, Any]) -> RemoteObject:
+    """From the JSON API's object resource (skips building a Blob: 25,000 of them cost ~1 s)."""
+    return RemoteObject(
+        item["name"],
+        int(item.get("size") or 0),
+        item.get("md5Hash", ""),
+        item.get("crc32c", ""),
+        int(item.get("generation") or 0),
+        _iso(item.get("timeCreated")),
+        item.get("storageClass", ""),
+    )
+
+
 def list_remote(
     client: storage.Client, target: Target, retry: Retry | None = None
 ) -> dict[str, RemoteObject]:
     """The whole prefix, one paged listing, with only the fields planning needs."""
     try:
-        blobs = client.list_blobs(
+        pages = client.list_blobs(
             target.bucket,
             prefix=target.list_prefix,
             fields=_LIST_FIELDS,
             page_size=1000,
             retry=retry or retry_policy(),
         )
-        return {b.name: remote_of(b) for b in blobs}
+        pages.item_to_value = lambda _iterator, item: item  # raw resources, not Blobs
+        out: dict[str, RemoteObject] = {}
+        for item in pages:
+            obj = remote_of_item(item)
+            out[obj.name] = obj
+        return out
     except api_exceptions.NotFound:
         raise GcsError(
             "not-found",
