@@ -71,6 +71,8 @@ SIDECAR_EXTS = frozenset(
 )
 VIDEO_EXTS = frozenset({".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"})
 
+HEAD_READ = 256 << 10  # JPEG headers (EXIF, maker notes, XMP, thumbnail) nearly always fit
+
 _EMPTY_XMP = (
     b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="photoarchive">\n'
@@ -204,14 +206,18 @@ def _pick(tags: _Tags, exif_key: str | None, iptc_key: str, xmp_key: str) -> str
 
 
 def _file_tags(path: Path) -> _Tags:
-    """Tags embedded in the file; for JPEG only the headers are handed to exiv2."""
+    """Tags embedded in the file; for JPEG only the headers are read and handed to exiv2."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(HEAD_READ)
+            scan = jpeg_scan_offset(data)
+            if scan is None:  # not a JPEG, or headers longer than HEAD_READ
+                data += fh.read()
+                scan = jpeg_scan_offset(data)
     except OSError as exc:
         raise MetadataError(describe_os_error(exc)) from None
     if not data:
         raise MetadataError("empty file (0 bytes)")
-    scan = jpeg_scan_offset(data)
     head = data[:scan] + b"\xff\xd9" if scan else data
     with _open(head) as img:
         tags = _read_tags(img)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import io
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pyexiv2
 import pytest
+from imaging import jpeg_bytes
 from metadata.mdtools import EXIFTOOL, camera_jpeg, exiftool_json
 from PIL import Image
 
+from photoarchive.config import Settings
+from photoarchive.coords import Coordinates
 from photoarchive.jpeg_segments import iptc_digests, quick_exif, scan_offset
-from photoarchive.metadata import read_preview
+from photoarchive.metadata import HEAD_READ, read_metadata, read_preview
+from photoarchive.tagging import TagEdit, apply_tags
 
 KEYS = (
     "Exif.Image.ImageDescription",
@@ -99,3 +104,15 @@ def test_read_preview_picks_the_smallest_big_enough_embedded_jpeg(tmp_path: Path
     junk = tmp_path / "junk.cr2"
     junk.write_bytes(b"II*\x00" + b"\xff" * 100)
     assert read_preview(junk) is None
+
+
+def test_reading_a_jpeg_whose_headers_exceed_the_first_read(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "fat.jpg"  # 400 KB of APP15 segments before the image data
+    path.write_bytes(jpeg_bytes(3, datetime(2023, 5, 6, 7, 8, 9), pad_to=400_000))
+    assert scan_offset(path.read_bytes()) > HEAD_READ
+    apply_tags(settings, [path], TagEdit(title="Fat headers", gps=Coordinates(-5.0, 6.0)))
+    meta = read_metadata(path)
+    assert meta.title == "Fat headers" and meta.gps == Coordinates(-5.0, 6.0)
+    assert meta.capture_time == datetime(2023, 5, 6, 7, 8, 9)
