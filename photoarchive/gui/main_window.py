@@ -62,6 +62,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self._photo_load: Job | None = None
         self._selection_gen = 0
         self._week_info: Job | None = None
+        self.panel_photos: list[Photo] = []  # the photos the panel is showing
         self._badge_timer = QTimer(self)
         self._badge_timer.setSingleShot(True)
         self._badge_timer.setInterval(1500)
@@ -365,6 +366,11 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def _photos_selected(self) -> None:
         photos = self.selected_photos()
+        edit = self.panel.pending()
+        if not edit.empty and self.panel_photos and photos != self.panel_photos:
+            # Typed into the panel, then clicked elsewhere: keep the typing (as a job).
+            self.save_panel(edit, self.panel_photos)
+        self.panel_photos = photos
         self._selection_gen += 1
         infos = [self.photo_model.info.get(p.rel) for p in photos]
         if all(i is not None for i in infos):

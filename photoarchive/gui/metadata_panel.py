@@ -190,3 +190,13 @@ class MetadataPanel(QWidget):
                 return
         if not edit.empty:
             self.save_requested.emit(edit)
+            self.mark_saved()
+
+    def mark_saved(self) -> None:
+        """The edit is on its way to the files: nothing is pending any more."""
+        self.title_edit.setModified(False)
+        self.place_edit.setModified(False)
+        self._caption_changed = False
+        self.status.setText("saving…")
+        self.status.setStyleSheet("")
+        self._changed()

@@ -40,8 +40,8 @@ class WindowCommands(_Base):
         self._read_week_info(self.photo_model.photos)  # only the rewritten files are re-read
         self.refresh_weeks(self.selected_weeks())
 
-    def save_panel(self, edit: PanelEdit) -> Job | None:
-        photos = self.selected_photos()
+    def save_panel(self, edit: PanelEdit, photos: list[Photo] | None = None) -> Job | None:
+        photos = self.panel_photos if photos is None else photos
         if not photos:
             return None
         try:

@@ -287,3 +287,19 @@ def test_cancelled_geotag_leaves_every_file_old_or_new(qtbot, window, wait_job, 
     assert leftovers == []
     report = verify(win.settings)
     assert report.clean, (report.changed, report.problems)  # the edits were recorded
+
+
+def test_panel_typing_is_saved_when_the_selection_moves_on(qtbot, window, wait_job, exif):
+    win = window
+    photos = win.photo_model.photos
+    win.grid.setCurrentIndex(win.photo_model.index(0))
+    qtbot.waitUntil(lambda: win.panel.title_edit.isEnabled(), timeout=10000)
+    qtbot.keyClicks(win.panel.title_edit, "Kept")
+    assert win.panel.apply_button.isEnabled()
+    win.grid.setCurrentIndex(win.photo_model.index(1))  # clicked elsewhere without Save
+    job = _job(win, "Saving metadata of 1 photo")
+    wait_job(job)
+    assert job.state == "done", job.error
+    tags = exif(photos[0].path, photos[1].path)
+    assert tags[photos[0].name].get("ObjectName") == "Kept"
+    assert tags[photos[1].name].get("ObjectName") is None
