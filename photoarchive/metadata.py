@@ -324,7 +324,9 @@ def _drop_none(tags: dict[str, str | None], present: dict[str, object]) -> dict[
     return {k: v for k, v in tags.items() if v is not None or k in present}
 
 
-def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None) -> list[str]:
+def _edit_image(
+    img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None, tiff: bool = False
+) -> list[str]:
     """Apply spec to an open image; returns notes (last one 'unchanged' if nothing to do)."""
     tags = _read_tags(img, exif)
     notes: list[str] = []
@@ -338,6 +340,8 @@ def _edit_image(img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | N
                 notes.append("kept the GPS position already in the file (use overwrite)")
         elif not same_gps(current, spec.gps):
             exif.update(gps_exif(spec.gps))
+            if tiff:  # TIFF/EP (TIFF and most RAW) requires the method with GPS data
+                exif["Exif.GPSInfo.GPSProcessingMethod"] = "charset=Ascii MANUAL"
             if any(k.startswith("Xmp.exif.GPS") for k in tags.xmp):
                 xmp.update(gps_xmp(spec.gps))
     for value, iptc_key, xmp_key, exif_key, label in (
@@ -420,7 +424,8 @@ def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
     work = data[:scan] + b"\xff\xd9" if scan else bytes(data)
 
     with _open(work) as img:
-        notes = _edit_image(img, spec, quick_exif(work) if scan else None)
+        tiff = data[:2] in (b"II", b"MM")
+        notes = _edit_image(img, spec, quick_exif(work) if scan else None, tiff)
         if notes and notes[-1] == "unchanged":
             return Rewrite(None, tuple(notes[:-1]))
         out = img.get_bytes()

@@ -259,6 +259,7 @@ def test_png_and_tiff_in_place(settings: Settings, tmp_path: Path, fmt: str) -> 
     path = tmp_path / f"image.{fmt.lower()}"
     Image.new("RGB", (32, 24), (10, 200, 30)).save(path, fmt)
     pixels = Image.open(path).tobytes()
+    warnings_before = exiftool_warnings(path)
     result = apply_tags(settings, [path], TagEdit(gps=Coordinates(-45.5, -70.25), **TEXTS))
     assert result.problems == [] and result.changed == 1
     (doc,) = exiftool_json(path)
@@ -267,3 +268,4 @@ def test_png_and_tiff_in_place(settings: Settings, tmp_path: Path, fmt: str) -> 
     assert doc["XMP-dc:Description"] == TEXTS["caption"]
     assert Image.open(path).tobytes() == pixels
     assert read_metadata(path).title == TEXTS["title"]
+    assert exiftool_warnings(path) <= warnings_before
