@@ -269,3 +269,15 @@ def test_png_and_tiff_in_place(settings: Settings, tmp_path: Path, fmt: str) -> 
     assert Image.open(path).tobytes() == pixels
     assert read_metadata(path).title == TEXTS["title"]
     assert exiftool_warnings(path) <= warnings_before
+
+
+def test_data_after_the_image_is_kept(settings: Settings, make_jpeg: Callable[..., Path]) -> None:
+    """Phones append a second image or a video after the JPEG's end marker: it must survive."""
+    path = make_jpeg("motion.jpg")
+    trailer = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40
+    path.write_bytes(path.read_bytes() + trailer)
+    before = scan_data(path.read_bytes())
+    assert apply_tags(settings, [path], TagEdit(caption="with trailer")).changed == 1
+    after = path.read_bytes()
+    assert after.endswith(trailer) and scan_data(after) == before
+    assert read_metadata(path).caption == "with trailer"
