@@ -219,7 +219,10 @@ class MainWindow(WindowCommands, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.loader.wait(5000)
-        self.runner.shutdown()  # writers stop between files: nothing is left half-written
+        edit = self.panel.pending()
+        last = self.save_panel(edit) if not edit.empty else None  # typed but not saved
+        # Other jobs stop between files (nothing is left half-written); the last edit finishes.
+        self.runner.shutdown(keep=(last,) if last is not None else ())
         QCoreApplication.processEvents()  # deliver the last results while the panels exist
         self.metacache.close()
         super().closeEvent(event)

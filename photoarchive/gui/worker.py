@@ -161,6 +161,7 @@ class JobRunner(QObject):
         self.writers = QThreadPool(self)
         self.writers.setMaxThreadCount(1)
         self.jobs: list[Job] = []
+        self._unstarted: list[Job] = []
         self.closed = False
 
     def start(self, job: Job) -> Job:
@@ -172,11 +173,16 @@ class JobRunner(QObject):
         job.ended.connect(lambda j=job: self._forget(j))
         if job.visible:
             self.job_added.emit(job)
-        pool = self.writers if job.writes else self.readers
         # Start on the next event-loop turn, so the caller's connections exist before a fast
         # job can emit its result (a signal emitted before connect() would be lost).
-        QTimer.singleShot(0, self, lambda: pool.start(_Runnable(job)))
+        self._unstarted.append(job)
+        QTimer.singleShot(0, self, self._start_pending)
         return job
+
+    def _start_pending(self) -> None:
+        while self._unstarted:
+            job = self._unstarted.pop(0)
+            (self.writers if job.writes else self.readers).start(_Runnable(job))
 
     def run(self, title: str, fn: JobFn, *, visible: bool = True, writes: bool = False) -> Job:
         return self.start(Job(title, fn, visible=visible, writes=writes))
@@ -192,10 +198,14 @@ class JobRunner(QObject):
         for job in self.running():
             job.cancel()
 
-    def shutdown(self, msecs: int = 60000) -> bool:
-        """Cancel everything and wait: writers stop between files, nothing is half-written."""
+    def shutdown(self, msecs: int = 60000, keep: tuple[Job, ...] = ()) -> bool:
+        """Cancel everything (but `keep`) and wait: writers stop between files, nothing is
+        half-written."""
         self.closed = True
-        self.cancel_all()
+        for job in self.running():
+            if job not in keep:
+                job.cancel()
+        self._start_pending()  # kept jobs run; cancelled ones end at once
         return self.wait(msecs)
 
     def wait(self, msecs: int = 30000) -> bool:

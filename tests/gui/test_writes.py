@@ -303,3 +303,13 @@ def test_panel_typing_is_saved_when_the_selection_moves_on(qtbot, window, wait_j
     tags = exif(photos[0].path, photos[1].path)
     assert tags[photos[0].name].get("ObjectName") == "Kept"
     assert tags[photos[1].name].get("ObjectName") is None
+
+
+def test_panel_typing_is_saved_when_the_window_closes(qtbot, window, exif):
+    win = window
+    photo = win.photo_model.photos[2]
+    win.grid.setCurrentIndex(win.photo_model.index(2))
+    qtbot.waitUntil(lambda: win.panel.title_edit.isEnabled(), timeout=10000)
+    qtbot.keyClicks(win.panel.title_edit, "Closing time")
+    win.close()  # waits for the save job
+    assert exif(photo.path)[photo.name].get("ObjectName") == "Closing time"
