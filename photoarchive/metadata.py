@@ -40,6 +40,12 @@ from photoarchive.jpeg_segments import (
     scan_offset,
     tiff_jpegs,
 )
+from photoarchive.sidecars import (
+    VIDEO_EXTS,
+    existing_sidecar,
+    sidecar_path,
+    uses_sidecar,
+)
 from photoarchive.tag_values import (
     X_DEFAULT,
     camera_name,
@@ -60,16 +66,6 @@ pyexiv2.set_log_level(3)  # errors only: exiv2 warnings go to stdout; never 4 (s
 
 IPTC_UTF8 = "\x1b%G"
 IPTC_LIMITS = {"Iptc.Application2.ObjectName": 64, "Iptc.Application2.Caption": 2000}
-
-# Formats exiv2 rewrites in place; RAW ones go to a sidecar instead when settings say so.
-INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
-WRITABLE_RAW_EXTS = frozenset({".dng", ".cr2", ".nef", ".pef", ".orf", ".arw", ".srw"})
-# Read-only for exiv2 (or not images at all): title/caption/GPS go to an XMP sidecar.
-SIDECAR_EXTS = frozenset(
-    {".heic", ".heif", ".hif", ".avif", ".cr3", ".raf", ".rw2", ".crw", ".mrw", ".x3f"}
-    | {".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"}
-)
-VIDEO_EXTS = frozenset({".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"})
 
 HEAD_READ = 256 << 10  # JPEG headers (EXIF, maker notes, XMP, thumbnail) nearly always fit
 
@@ -114,36 +110,6 @@ class Rewrite:
     @property
     def size(self) -> int:
         return sum(len(p) for p in self.parts or ())
-
-
-# --- formats ---------------------------------------------------------------------------------
-
-
-def uses_sidecar(path: Path, raw_sidecar: bool = False) -> bool:
-    """True when edits for this file go to `name.xmp` instead of the file itself."""
-    ext = path.suffix.lower()
-    if ext in SIDECAR_EXTS:
-        return True
-    if ext in WRITABLE_RAW_EXTS:
-        return raw_sidecar
-    return ext not in INPLACE_EXTS
-
-
-def is_supported(path: Path) -> bool:
-    ext = path.suffix.lower()
-    return ext in INPLACE_EXTS or ext in WRITABLE_RAW_EXTS or ext in SIDECAR_EXTS
-
-
-def sidecar_path(path: Path) -> Path:
-    """`IMG_1.CR2.xmp` (darktable/digiKam); `IMG_1.xmp` (Lightroom) is read when it exists."""
-    return path.with_name(path.name + ".xmp")
-
-
-def existing_sidecar(path: Path) -> Path | None:
-    for candidate in (sidecar_path(path), path.with_suffix(".xmp"), path.with_suffix(".XMP")):
-        if candidate != path and candidate.is_file():
-            return candidate
-    return None
 
 
 # --- JPEG segments ---------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from photoarchive.config import Settings
 from photoarchive.coords import Coordinates
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import MEDIA_KINDS, kind_of
-from photoarchive.metadata import INPLACE_EXTS, EditSpec, PhotoMetadata, is_supported, uses_sidecar
+from photoarchive.metadata import EditSpec, PhotoMetadata
+from photoarchive.sidecars import INPLACE_EXTS, is_supported, uses_sidecar
 from photoarchive.tag_worker import Outcome, ReadOutcome, Task, init_worker, read_chunk, run_chunk
 
 log = logging.getLogger(__name__)

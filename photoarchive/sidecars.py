@@ -1,0 +1,47 @@
+"""Which files take their metadata inside and which in an XMP sidecar, and where that is.
+
+exiv2 can rewrite JPEG, PNG, TIFF, WebP and the TIFF-based RAW formats; HEIC/HEIF, newer RAW
+containers and videos are read-only to it, so their titles, captions and GPS go to a sidecar
+named the darktable/digiKam way (`IMG_1.CR2.xmp`), the convention most photo tools read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Formats exiv2 rewrites in place; RAW ones go to a sidecar instead when settings say so.
+INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
+WRITABLE_RAW_EXTS = frozenset({".dng", ".cr2", ".nef", ".pef", ".orf", ".arw", ".srw"})
+# Read-only for exiv2 (or not images at all): title/caption/GPS go to an XMP sidecar.
+SIDECAR_EXTS = frozenset(
+    {".heic", ".heif", ".hif", ".avif", ".cr3", ".raf", ".rw2", ".crw", ".mrw", ".x3f"}
+    | {".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"}
+)
+VIDEO_EXTS = frozenset({".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"})
+
+
+def uses_sidecar(path: Path, raw_sidecar: bool = False) -> bool:
+    """True when edits for this file go to `name.xmp` instead of the file itself."""
+    ext = path.suffix.lower()
+    if ext in SIDECAR_EXTS:
+        return True
+    if ext in WRITABLE_RAW_EXTS:
+        return raw_sidecar
+    return ext not in INPLACE_EXTS
+
+
+def is_supported(path: Path) -> bool:
+    ext = path.suffix.lower()
+    return ext in INPLACE_EXTS or ext in WRITABLE_RAW_EXTS or ext in SIDECAR_EXTS
+
+
+def sidecar_path(path: Path) -> Path:
+    """`IMG_1.CR2.xmp` (darktable/digiKam); `IMG_1.xmp` (Lightroom) is read when it exists."""
+    return path.with_name(path.name + ".xmp")
+
+
+def existing_sidecar(path: Path) -> Path | None:
+    for candidate in (sidecar_path(path), path.with_suffix(".xmp"), path.with_suffix(".XMP")):
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
