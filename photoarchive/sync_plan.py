@@ -238,6 +238,19 @@ def scan_local(root: Path) -> Iterator[LocalFile | Problem]:
         yield LocalFile(f.rel, f.week, f.path, st.st_size, st.st_mtime_ns)
 
 
+def name_problem(name: str) -> str:
+    """Why GCS cannot hold an object of this name ("" when it can)."""
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8, which object names must be; rename the file"
+    if size > 1024:
+        return "the name is longer than the 1024 bytes an object name may have"
+    if "\r" in name or "\n" in name:
+        return "the name contains a line break, which object names may not; rename the file"
+    return ""
+
+
 def _item(f: LocalFile, target: Target, reason: str, remote: RemoteObject | None) -> SyncItem:
     return SyncItem(
         f.rel,
@@ -276,6 +289,10 @@ def build_plan(
             continue
         cancel.raise_if_cancelled()
         f = entry
+        bad_name = name_problem(target.object_name(f.rel))
+        if bad_name:
+            plan.problems.append(Problem(f.rel, bad_name))
+            continue
         plan.local.append(f)
         newest[f.week] = max(newest.get(f.week, 0), f.mtime_ns)
         obj = remote.pop(target.object_name(f.rel), None)

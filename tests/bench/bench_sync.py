@@ -128,24 +128,35 @@ def part1(work: Path, n: int, repeat: int, backend: str) -> None:
 
 
 def part2(work: Path, n: int, repeat: int) -> None:
+    """The bucket is preloaded by the emulator (`-data`: its memory backend slows down as it
+    fills, so 25,000 uploads over HTTP take ~10 min); our first sync then finds every object
+    already there (it reads and hashes each file, compares MD5/CRC32C, records it), and the
+    re-syncs after it are the no-change case."""
     archive = work / "small"
     make_tree(archive, n, 200, 2000, per_week=100)
+    data = work / "preload"
+    shutil.copytree(archive, data / "b-small")
     port = free_port()
-    proc = start_fake_gcs(port)
+    t0 = time.perf_counter()
+    proc = start_fake_gcs(port, data=data, timeout=900)
+    loaded = time.perf_counter() - t0
+    print(f"part 2: {n} small objects preloaded into fake-gcs-server in {loaded:.0f} s")
     url = f"http://127.0.0.1:{port}"
     home = work / "home-small"
     for sub in (".config", ".local/share", ".cache"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     env = env_for(url, home)
     try:
-        client_for(url).create_bucket("b-small")
         first = ours(archive, "b-small", env)
-        print(f"part 2: {n} small objects, first sync {first:.1f} s")
+        print(f"  first sync (no record yet: hash {n} files, compare, record): {first:.1f} s")
         times = [ours(archive, "b-small", env) for _ in range(repeat)]
-        print(f"no-change re-sync of {n} objects: median {statistics.median(times):.2f} s ")
+        print(f"no-change re-sync of {n} objects: median {statistics.median(times):.2f} s")
         print(f"  (runs {', '.join(f'{t:.2f}' for t in times)}; whole CLI, goal < 3 s)")
         noop = timed([sys.executable, "-m", "photoarchive", "--version"], env)
         print(f"  of which interpreter + CLI start-up ~{noop:.2f} s")
+        t = time.perf_counter()
+        n_listed = sum(1 for _ in client_for(url).list_blobs("b-small", page_size=1000))
+        print(f"  a bare paged listing of the {n_listed} objects: {time.perf_counter() - t:.2f} s")
     finally:
         proc.terminate()
         proc.wait(30)

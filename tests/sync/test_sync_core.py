@@ -255,3 +255,18 @@ def test_sync_status_counts_synced_files_per_week(settings: Settings, gcs: Gcs, 
     status = pipeline.sync_status(settings)
     assert status[edited.split("/")[0]] == (1, 2)
     assert sum(s for s, _ in status.values()) == 5
+
+
+def test_names_gcs_cannot_hold_are_reported_and_the_rest_goes(
+    settings: Settings, gcs: Gcs, fast_retry
+) -> None:
+    make_archive(settings, {"2023-01-02/OK.JPG": b"fine"})
+    week = os.fsencode(settings.archive / "2023-01-02")
+    bad = os.path.join(week, b"IMG_\xff\xfe.JPG")  # Latin-1 bytes from an old camera/OS
+    with open(bad, "wb") as fh:
+        fh.write(b"latin-1 name")
+    plan, summary = sync(settings, gcs, fast_retry)
+    assert [p.reason for p in plan.problems] == [
+        "the file name is not valid UTF-8, which object names must be; rename the file"
+    ]
+    assert summary.uploaded == ["2023-01-02/OK.JPG"]
