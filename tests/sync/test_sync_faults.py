@@ -251,3 +251,28 @@ def test_key_file_problems_never_show_the_key(
     with pytest.raises(GcsError) as err:
         make_client(replace(settings, gcs_key_file=key))
     assert err.value.kind == "credentials" and "TOP-SECRET" not in str(err.value)
+
+
+def test_upload_request_carries_class_checksums_and_precondition(
+    settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What fake-gcs-server ignores (it stores its own checksums) is checked on the wire: real
+    GCS rejects an upload whose bytes do not match the md5Hash/crc32c in its metadata."""
+    import base64
+    import hashlib
+
+    import google_crc32c
+
+    data = b"a photo" * 500
+    make_archive(settings, {"2023-01-02/IMG_1.JPG": data})
+    gcs = proxied.bucket(FaultPlan())
+    monkeypatch.setenv(EMULATOR_ENV, proxied.proxy.url)
+    plan = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    assert pipeline.run_sync(settings, plan, retry=fast_retry, write_guide=False).ok
+    (upload,) = [s for s in proxied.proxy.seen if s.path.startswith("/upload/")]
+    assert "uploadType=multipart" in upload.path and "ifGenerationMatch=0" in upload.path
+    meta = json.loads(upload.body.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0])
+    assert meta["name"] == "2023-01-02/IMG_1.JPG" and meta["storageClass"] == "NEARLINE"
+    assert meta["md5Hash"] == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert meta["crc32c"] == base64.b64encode(google_crc32c.Checksum(data).digest()).decode()
+    assert b"content-type: image/jpeg" in upload.body.lower()  # the media part's type
