@@ -3,6 +3,7 @@ batch geotag dialog and the import dialog, and saves a PNG of each into argv[1].
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime, timedelta
@@ -54,7 +55,38 @@ def save(widget: QWidget, out: Path, name: str) -> None:
     print(path)
 
 
+def tile_server() -> str:
+    """A stand-in tile server on 127.0.0.1 drawing a labelled grid (no network in tests)."""
+    import http.server
+    import io
+    import threading
+
+    from PIL import Image, ImageDraw
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            img = Image.new("RGB", (256, 256), (236, 232, 222))
+            draw = ImageDraw.Draw(img)
+            draw.rectangle((0, 0, 255, 255), outline=(200, 196, 186))
+            draw.line((0, 170, 256, 120), fill=(170, 211, 223), width=18)
+            draw.text((8, 8), self.path.strip("/").removesuffix(".png"), fill=(120, 120, 120))
+            buf = io.BytesIO()
+            img.save(buf, "PNG")
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(buf.getvalue())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+
+
 def main() -> int:
+    os.environ["PHOTOARCHIVE_TILE_URL"] = tile_server()
     out, work = Path(sys.argv[1]), Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     settings = load_settings(archive=work / "archive", env={})
@@ -101,6 +133,10 @@ def main() -> int:
     dlg.name_edit.setText("Zürich lakeside")
     settle(app, 0.3)
     save(dlg, out, "geotag_dialog")
+    dlg.map_button.click()  # tiles from the local stand-in server: no network in tests
+    pump(app, lambda: dlg.map is not None and len(dlg.map.tiles) >= 4, what="map tiles")
+    settle(app, 0.3)
+    save(dlg, out, "geotag_dialog_map")
     dlg.reject()
 
     win.grid.clearSelection()
