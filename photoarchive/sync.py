@@ -180,19 +180,24 @@ def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: R
         return _Outcome(item, problem=Problem(item.rel, str(err)), network=err.kind == "network")
     got = remote_of(blob)
     if (got.md5, got.crc32c, got.size) != (sums.md5, sums.crc32c, sums.size):
-        return _Outcome(
-            item,
-            problem=Problem(
-                item.rel,
-                f"the bucket's copy does not match (md5 {got.md5} vs {sums.md5}); "
-                "not recorded, it will be checked again on the next sync",
-            ),
-        )
-    if data is None:
-        st = os.stat(item.path)
-        if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
-            return _Outcome(item, problem=Problem(item.rel, "the file changed during upload"))
+        return _Outcome(item, problem=_mismatch(blob, item, got, sums, retry))
     return _Outcome(item, record=_make_record(target, item, got, sums))
+
+
+def _mismatch(
+    blob: storage.Blob, item: SyncItem, got: RemoteObject, sums: Sums, retry: Retry
+) -> Problem:
+    """The server holds other bytes than we hashed (the file changed while it was sent, or
+    the transfer was damaged): never recorded; a copy we just created is removed again."""
+    what = f"the bucket's copy does not match the file (md5 {got.md5} vs {sums.md5})"
+    if item.generation == 0:
+        try:
+            blob.delete(if_generation_match=got.generation, retry=retry)
+            again = "removed; the file will be sent again on the next sync"
+            return Problem(item.rel, f"{what}; did it change during upload? The copy was {again}")
+        except Exception as exc:
+            log.warning("cannot remove mismatching copy of %s: %s", item.rel, exc)
+    return Problem(item.rel, f"{what}; not recorded: run sync again, then verify --remote")
 
 
 def _make_record(target: Target, item: SyncItem, got: RemoteObject, sums: Sums) -> SyncRecord:

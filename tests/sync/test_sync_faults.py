@@ -276,3 +276,38 @@ def test_upload_request_carries_class_checksums_and_precondition(
     assert meta["md5Hash"] == base64.b64encode(hashlib.md5(data).digest()).decode()
     assert meta["crc32c"] == base64.b64encode(google_crc32c.Checksum(data).digest()).decode()
     assert b"content-type: image/jpeg" in upload.body.lower()  # the media part's type
+
+
+def test_file_changed_during_upload_is_not_recorded_and_its_copy_removed(
+    settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is hashed, then streamed; the proxy rewrites it (same size, same mtime)
+    when the upload starts, so the server receives other bytes than were hashed."""
+    import photoarchive.sync as sync_mod
+
+    monkeypatch.setattr(sync_mod, "MEMORY_LIMIT", 1 << 20)
+    monkeypatch.setattr(sync_mod, "CHUNK_SIZE", 4 << 20)
+    rel = "2023-03-06/CLIP.MOV"
+    make_archive(settings, {rel: os.urandom(9 << 20), "2023-03-06/A.JPG": b"small"})
+    path = settings.archive / rel
+
+    def rule(n: int, method: str, path_: str) -> str | None:
+        if method == "POST" and "uploadType=resumable" in path_:
+            st = path.stat()
+            with open(path, "r+b") as fh:  # in place, as a careless editor would
+                fh.write(os.urandom(4096))
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        return None
+
+    gcs = proxied.bucket(FaultPlan(rule=rule))
+    monkeypatch.setenv(EMULATOR_ENV, proxied.proxy.url)
+    plan = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    summary = pipeline.run_sync(settings, plan, retry=fast_retry, write_guide=False)
+    (problem,) = summary.problems
+    assert problem.path == rel and "change during upload" in problem.reason
+    assert summary.uploaded == ["2023-03-06/A.JPG"]
+    assert set(gcs.objects()) == {"2023-03-06/A.JPG"}
+    with Catalog(settings.catalog_path) as cat:
+        assert set(load_records(cat.conn, plan.target)) == {"2023-03-06/A.JPG"}
+    again = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    assert [i.rel for i in again.new] == [rel]
