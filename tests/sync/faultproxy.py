@@ -4,6 +4,7 @@ Faults are chosen by request number (1-based, counted across all connections):
 - "drop": forward the request, then close the client's connection without an answer (the
   upload arrived, the client never hears so; the nastiest case for "none duplicated").
 - "drop-before": close the connection without forwarding.
+- "slow": forward after 0.2 s (to kill a client mid-run).
 - a status code ("503", "429", "403", "412"...): answer it without forwarding.
 Every request's method, path and body is kept for inspection.
 """
@@ -14,6 +15,7 @@ import http.client
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -116,6 +118,8 @@ class FaultProxy:
             n = len(self.seen) + 1
             action = self.plan.action(n, method, path)
             self.seen.append(Seen(method, path, body, action))
+        if action == "slow":  # forward, a little later
+            time.sleep(0.2)
         if action == "drop-before":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return False

@@ -311,3 +311,37 @@ def test_file_changed_during_upload_is_not_recorded_and_its_copy_removed(
         assert set(load_records(cat.conn, plan.target)) == {"2023-03-06/A.JPG"}
     again = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
     assert [i.rel for i in again.new] == [rel]
+
+
+def test_sync_killed_mid_run_resumes_without_resending(
+    settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch, cli_env
+) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    files = sample_files(30, size=5000)
+    make_archive(settings, files)
+    gcs = proxied.bucket(FaultPlan(rule=lambda n, m, p: "slow" if "/upload/" in p else None))
+    env = dict(cli_env, **{EMULATOR_ENV: proxied.proxy.url})
+    cmd = [sys.executable, "-m", "photoarchive", "sync", "--bucket", gcs.target, "--jobs", "2"]
+    cmd += ["--archive", str(settings.archive)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(gcs.objects()) < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    before = {n: b.generation for n, b in gcs.objects().items()}
+    assert 8 <= len(before) < 30
+    proxied.proxy.plan = FaultPlan()
+    monkeypatch.setenv(EMULATOR_ENV, proxied.proxy.url)
+    plan = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    assert len(plan.new) == 30 - len(before)
+    summary = pipeline.run_sync(settings, plan, retry=fast_retry)
+    assert summary.ok and not plan.changed
+    after = gcs.objects()
+    assert all(after[n].generation == g for n, g in before.items())  # nothing sent twice
+    assert_bucket_matches(settings, gcs, files)
+    assert pipeline.verify_remote(settings, gcs.target).clean
