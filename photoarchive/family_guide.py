@@ -21,7 +21,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.gcs import Target
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
-from photoarchive.sync_plan import b64
+from photoarchive.sync_state import b64
 
 if TYPE_CHECKING:
     from google.api_core.retry import Retry

@@ -25,20 +25,17 @@ from photoarchive.config import Settings
 from photoarchive.family_guide import publish_guide
 from photoarchive.gcs import Target, friendly, make_client, parse_target, retry_policy
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
-from photoarchive.sync_plan import (
+from photoarchive.sync_plan import SyncItem, SyncPlan, build_plan, scan_local
+from photoarchive.sync_state import (
     RemoteObject,
     Sums,
-    SyncItem,
-    SyncPlan,
     SyncRecord,
-    build_plan,
     ensure_schema,
     forget_records,
     list_remote,
     load_records,
     remote_of,
     save_records,
-    scan_local,
     sums_of_bytes,
     sums_of_file,
 )

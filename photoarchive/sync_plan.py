@@ -1,93 +1,29 @@
-"""Planning a sync: one paged listing of the bucket against the archive and what was uploaded.
+"""Planning a sync: the bucket's listing against the archive and what was uploaded.
 
-What was uploaded lives in the catalog's `sync_objects` table (created here), keyed by target
-and archive path, with the size and mtime the file had when read: a file whose size and mtime
-still match, and whose object still has the recorded generation, is never read again.
+Only files we cannot trust are read: no record, or size/mtime changed since the upload, while
+the bucket holds an object of that name (a lost record, an edit, an interrupted run).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import google_crc32c
-from google.api_core import exceptions as api_exceptions
-from google.api_core.retry import Retry
-from google.cloud import storage
 
 from photoarchive.archive import iter_archive_files
-from photoarchive.gcs import GcsError, Target, friendly, retry_policy
-from photoarchive.hashing import new_hasher
+from photoarchive.gcs import Target
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
+from photoarchive.sync_state import RemoteObject, Sums, SyncRecord, sums_of_file
 
 log = logging.getLogger(__name__)
 
 NEARLINE_MIN_DAYS = 30
-_LIST_FIELDS = "items(name,size,md5Hash,crc32c,generation,timeCreated,storageClass),nextPageToken"
 GUIDE_NAMES = ("README.html", "README.txt")
-_READ_CHUNK = 4 << 20
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sync_objects (
-    target TEXT NOT NULL,        -- gs://BUCKET[/PREFIX]
-    path TEXT NOT NULL,          -- archive-relative WEEK/NAME
-    object TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    md5 TEXT NOT NULL,           -- base64, as the API reports it
-    crc32c TEXT NOT NULL,        -- base64, as the API reports it
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,   -- of the local file when it was read for upload
-    hash TEXT NOT NULL,          -- BLAKE3 of the uploaded bytes (the catalog's content hash)
-    uploaded_at REAL NOT NULL,
-    PRIMARY KEY (target, path)
-);
-CREATE INDEX IF NOT EXISTS sync_objects_path ON sync_objects(path);
-"""
-
-
-@dataclass(frozen=True)
-class Sums:
-    """Checksums of one file's bytes: the two GCS reports (base64) and our own content hash."""
-
-    md5: str
-    crc32c: str
-    blake3: str
-    size: int
-
-
-@dataclass(frozen=True)
-class SyncRecord:
-    target: str
-    path: str
-    object: str
-    generation: int
-    md5: str
-    crc32c: str
-    size: int
-    mtime_ns: int
-    hash: str
-    uploaded_at: float
-
-
-@dataclass(frozen=True)
-class RemoteObject:
-    name: str
-    size: int
-    md5: str
-    crc32c: str
-    generation: int
-    created: datetime | None = None
-    storage_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,80 +79,6 @@ class SyncPlan:
     @property
     def nothing_to_do(self) -> bool:
         return not (self.new or self.changed or self.adopt)
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(_SCHEMA)
-
-
-def load_records(conn: sqlite3.Connection, target: Target) -> dict[str, SyncRecord]:
-    ensure_schema(conn)
-    rows = conn.execute(
-        "SELECT target, path, object, generation, md5, crc32c, size, mtime_ns, hash, uploaded_at "
-        "FROM sync_objects WHERE target=?",
-        (target.url,),
-    )
-    return {r[1]: SyncRecord(*r) for r in rows}
-
-
-def save_records(conn: sqlite3.Connection, records: Iterable[SyncRecord]) -> None:
-    rows = [
-        (
-            r.target,
-            r.path,
-            r.object,
-            r.generation,
-            r.md5,
-            r.crc32c,
-            r.size,
-            r.mtime_ns,
-            r.hash,
-            r.uploaded_at,
-        )
-        for r in records
-    ]
-    if not rows:
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany("INSERT OR REPLACE INTO sync_objects VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def forget_records(conn: sqlite3.Connection, target: Target, paths: Iterable[str]) -> None:
-    conn.executemany(
-        "DELETE FROM sync_objects WHERE target=? AND path=?", [(target.url, p) for p in paths]
-    )
-
-
-def b64(digest: bytes) -> str:
-    return base64.b64encode(digest).decode("ascii")
-
-
-def sums_of_bytes(data: bytes | memoryview) -> Sums:
-    h = new_hasher()
-    h.update(data)
-    return Sums(
-        b64(hashlib.md5(data).digest()),
-        b64(google_crc32c.Checksum(data).digest()),
-        h.hexdigest(),
-        len(data),
-    )
-
-
-def sums_of_file(path: Path) -> Sums:
-    """One streaming pass computing all three checksums."""
-    md5, crc, h, size = hashlib.md5(), google_crc32c.Checksum(), new_hasher(), 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_READ_CHUNK):
-            md5.update(chunk)
-            crc.update(chunk)
-            h.update(chunk)
-            size += len(chunk)
-    return Sums(b64(md5.digest()), b64(crc.digest()), h.hexdigest(), size)
 
 
 @dataclass(frozen=True)
@@ -386,63 +248,3 @@ def _hold_back(plan: SyncPlan, newest: dict[str, int], days: int, now: float) ->
         for item in getattr(plan, attr):
             (plan.held_back if item.week in held else keep).append(item)
         setattr(plan, attr, keep)
-
-
-def remote_of(blob: storage.Blob) -> RemoteObject:
-    return RemoteObject(
-        blob.name,
-        int(blob.size or 0),
-        blob.md5_hash or "",
-        blob.crc32c or "",
-        int(blob.generation or 0),
-        blob.time_created,
-        blob.storage_class or "",
-    )
-
-
-def _iso(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def remote_of_item(item: dict[str, Any]) -> RemoteObject:
-    """From the JSON API's object resource (skips building a Blob: 25,000 of them cost ~1 s)."""
-    return RemoteObject(
-        item["name"],
-        int(item.get("size") or 0),
-        item.get("md5Hash", ""),
-        item.get("crc32c", ""),
-        int(item.get("generation") or 0),
-        _iso(item.get("timeCreated")),
-        item.get("storageClass", ""),
-    )
-
-
-def list_remote(
-    client: storage.Client, target: Target, retry: Retry | None = None
-) -> dict[str, RemoteObject]:
-    """The whole prefix, one paged listing, with only the fields planning needs."""
-    try:
-        pages = client.list_blobs(
-            target.bucket,
-            prefix=target.list_prefix,
-            fields=_LIST_FIELDS,
-            page_size=1000,
-            retry=retry or retry_policy(),
-        )
-        pages.item_to_value = lambda _iterator, item: item  # raw resources, not Blobs
-        out: dict[str, RemoteObject] = {}
-        for item in pages:
-            obj = remote_of_item(item)
-            out[obj.name] = obj
-        return out
-    except api_exceptions.NotFound:
-        raise GcsError(
-            "not-found",
-            f"the bucket {target.bucket} does not exist (create it with "
-            f"`photoarchive bucket create gs://{target.bucket} --location LOC`)",
-        ) from None
-    except Exception as exc:
-        raise friendly(exc, f"listing {target.url}") from None

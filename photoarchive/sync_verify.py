@@ -17,14 +17,8 @@ from google.cloud import storage
 from photoarchive.config import Settings
 from photoarchive.gcs import make_client, parse_target, retry_policy
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
-from photoarchive.sync_plan import (
-    GUIDE_NAMES,
-    LocalFile,
-    Sums,
-    list_remote,
-    scan_local,
-    sums_of_file,
-)
+from photoarchive.sync_plan import GUIDE_NAMES, LocalFile, scan_local
+from photoarchive.sync_state import Sums, list_remote, sums_of_file
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from photoarchive import pipeline
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.jobs import CancelToken, Progress
-from photoarchive.sync_plan import load_records
+from photoarchive.sync_state import load_records
 
 
 def md5_b64(data: bytes) -> str:

@@ -16,7 +16,7 @@ from photoarchive import pipeline
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.gcs import EMULATOR_ENV, BadTarget, GcsError, make_client, parse_target
-from photoarchive.sync_plan import load_records
+from photoarchive.sync_state import load_records
 
 
 @dataclass
