@@ -46,8 +46,8 @@ def exif_gps(exif: dict[str, object]) -> Coordinates | None:
             if str(exif.get("Exif.GPSInfo.GPSAltitudeRef", "0")).strip() == "1":
                 alt = -alt
         return checked(lat, lon, alt)
-    except (ValueError, ZeroDivisionError, CoordinateError):
-        return None
+    except (ValueError, ArithmeticError, CoordinateError):
+        return None  # ArithmeticError: hostile values such as 1e400 overflow a float
 
 
 def xmp_coord(text: str) -> float:
@@ -70,7 +70,7 @@ def xmp_gps(xmp: dict[str, object]) -> Coordinates | None:
             if str(xmp.get("Xmp.exif.GPSAltitudeRef", "0")).strip() == "1":
                 alt = -alt
         return checked(xmp_coord(str(lat_s)), xmp_coord(str(lon_s)), alt)
-    except (ValueError, ZeroDivisionError, IndexError, CoordinateError):
+    except (ValueError, ArithmeticError, IndexError, CoordinateError):
         return None
 
 

@@ -194,6 +194,9 @@ def _prepare(task: Task) -> _Pending | Outcome:
     except OSError as exc:
         out.error = describe_os_error(exc)
         return out
+    except Exception as exc:  # a hostile file must cost only itself, never the chunk
+        out.error = unexpected(exc)
+        return out
     settled = _fsync_pool().submit(_settle, tmp, result.parts)
     return _Pending(task, out, target, tmp, result.parts, tstat, settled)
 
@@ -242,6 +245,8 @@ def _commit(p: _Pending) -> None:
         out.error = str(exc)
     except OSError as exc:
         out.error = describe_os_error(exc)
+    except Exception as exc:
+        out.error = unexpected(exc)
     if out.error:
         with contextlib.suppress(OSError):
             os.unlink(p.tmp)
@@ -256,7 +261,18 @@ def _commit(p: _Pending) -> None:
 
 def run_chunk(tasks: list[Task]) -> list[Outcome]:
     """Edit a chunk of files; every file gets an Outcome, errors never escape."""
-    prepared = [_prepare(t) for t in tasks]
+    prepared: list[_Pending | Outcome] = []
+    try:
+        for t in tasks:
+            prepared.append(_prepare(t))
+    except BaseException:
+        for item in prepared:  # no temporary outlives an aborted chunk
+            if isinstance(item, _Pending):
+                with contextlib.suppress(Exception):
+                    item.settled.result()
+                with contextlib.suppress(OSError):
+                    os.unlink(item.tmp)
+        raise
     folders: set[Path] = set()
     outcomes: list[Outcome] = []
     for item in prepared:
@@ -289,4 +305,11 @@ def read_chunk(paths: list[str]) -> list[ReadOutcome]:
             out.append(ReadOutcome(path, error=str(exc)))
         except OSError as exc:
             out.append(ReadOutcome(path, error=describe_os_error(exc)))
+        except Exception as exc:
+            out.append(ReadOutcome(path, error=unexpected(exc)))
     return out
+
+
+def unexpected(exc: BaseException) -> str:
+    """A clear per-file message for an error no check anticipated (hostile values...)."""
+    return f"cannot process this file (damaged or unusual metadata?): {type(exc).__name__}: {exc}"

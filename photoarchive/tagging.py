@@ -26,7 +26,15 @@ from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, 
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata import EditSpec, PhotoMetadata
 from photoarchive.sidecars import INPLACE_EXTS, is_supported, uses_sidecar
-from photoarchive.tag_worker import Outcome, ReadOutcome, Task, init_worker, read_chunk, run_chunk
+from photoarchive.tag_worker import (
+    Outcome,
+    ReadOutcome,
+    Task,
+    init_worker,
+    read_chunk,
+    run_chunk,
+    unexpected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +146,7 @@ def _run_pool(
     on_crash: Callable[[T], None],
     cancel: CancelToken,
     workers: int,
+    on_error: Callable[[T, str], None] | None = None,
 ) -> bool:
     """Run fn over chunks in worker processes; returns False when cancelled."""
     todo = list(chunks)
@@ -168,13 +177,24 @@ def _run_pool(
                 for fut in done:
                     chunk = running.pop(fut)
                     try:
-                        on_done(chunk, fut.result())
+                        results = fut.result()
                     except BrokenProcessPool:
                         broken = True
                         if single:
                             on_crash(chunk[0])
                         else:
                             retry.append(chunk)
+                        continue
+                    except Exception as exc:  # the chunk raised: retry it file by file
+                        log.warning("a chunk failed (%s); retrying it file by file", exc)
+                        if single:
+                            (on_error or (lambda item, _m: on_crash(item)))(
+                                chunk[0], unexpected(exc)
+                            )
+                        else:
+                            retry.append(chunk)
+                        continue
+                    on_done(chunk, results)
                 if broken and not running:
                     # Unstarted chunks go back on the list for the next, fresh pool.
                     break
@@ -275,8 +295,8 @@ def apply_tags(
                 )
             )
 
-        def on_crash(task: Task) -> None:
-            record([Outcome(task.path, error=CRASHED, bytes_in=sizes.get(task.path, 0))])
+        def on_crash(task: Task, message: str = CRASHED) -> None:
+            record([Outcome(task.path, error=message, bytes_in=sizes.get(task.path, 0))])
 
         _remove_stale_temps(tasks)
         report(Progress("tagging", 0, total, 0, bytes_total))
@@ -287,6 +307,7 @@ def apply_tags(
             on_crash,
             cancel,
             workers or default_workers(),
+            on_crash,
         )
     batch.cancelled = not finished
     return batch
@@ -363,9 +384,11 @@ def read_all(
             found[o.path] = ReadResult(Path(o.path), o.metadata, o.error)
         report(Progress("reading", len(found), len(names), current=chunk[-1]))
 
-    def on_crash(path: str) -> None:
-        found[path] = ReadResult(Path(path), None, CRASHED)
+    def on_crash(path: str, message: str = CRASHED) -> None:
+        found[path] = ReadResult(Path(path), None, message)
 
     if chunks:
-        _run_pool(chunks, read_chunk, on_done, on_crash, cancel, workers or default_workers())
+        _run_pool(
+            chunks, read_chunk, on_done, on_crash, cancel, workers or default_workers(), on_crash
+        )
     return [found[n] for n in names if n in found]
