@@ -167,6 +167,14 @@ class Catalog:
         ).fetchone()
         return row[0] if row else None
 
+    def archived_copies(self, content_hash: str) -> list[tuple[str, int]]:
+        """(path, size) of media files with this content, now or as imported."""
+        rows = self.conn.execute(
+            "SELECT path, size FROM files WHERE role='media' AND (hash=? OR import_hash=?)",
+            (content_hash, content_hash),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def known_sizes(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}
 

@@ -59,6 +59,9 @@ def _print_plan(plan: ImportPlan) -> None:
     )
     for week, n in sorted(weeks.items()):
         print(f"  new  {week}/  {n} file(s)")
+    dups = sum(len(g.files) for g in plan.duplicates)
+    if dups:
+        print(f"  {dups} file(s) repeat content met earlier in this import (kept as fallbacks)")
     for p in plan.skipped:
         print(f"  skip {p.path}: {p.reason}")
 
@@ -70,6 +73,8 @@ def _print_summary(s: ImportSummary) -> None:
         verb = "Cancelled after copying" if s.cancelled else "Copied"
         weeks = ", ".join(s.weeks) or "-"
         print(f"{verb} {len(s.copied)} file(s) ({human_bytes(s.bytes_copied)}) into: {weeks}")
+        if s.duplicates_skipped:
+            print(f"Skipped {s.duplicates_skipped} second copy(ies) of the same content.")
         if s.adopted:
             print(f"Recognised {len(s.adopted)} file(s) already complete from an interrupted run.")
         if s.stale_temps_removed:
@@ -121,7 +126,9 @@ def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken
     if args.json:
         print(report.to_json())
         return EXIT_OK if report.clean and not report.cancelled else EXIT_PROBLEMS
-    if report.rebuilt:
+    if report.rebuilt and report.cancelled:
+        print("Rebuild cancelled: the catalog was left as it was.")
+    elif report.rebuilt:
         print(f"Catalog rebuilt from {report.checked} file(s) in {settings.archive}")
     else:
         print(f"Checked {report.checked} file(s): {report.ok} intact")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,8 @@ class PlannedFile:
     source: SourceFile
     volume: str
     hash: str | None = None  # known when hashed while planning
-    archived_as: str | None = None  # set when the content is already archived
+    archived_as: str | None = None  # archive path, when the content is archived and present
+    duplicate_of: str | None = None  # card path of the same content earlier in this run
 
     @property
     def role(self) -> str:
@@ -50,6 +52,7 @@ class ImportPlan:
     sources: list[Path]
     new: list[PlannedGroup] = field(default_factory=list)
     already: list[PlannedFile] = field(default_factory=list)
+    duplicates: list[PlannedGroup] = field(default_factory=list)  # same content twice in a run
     skipped: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -64,6 +67,17 @@ class ImportPlan:
     @property
     def guessed(self) -> list[str]:
         return [str(g.group.media[0].path) for g in self.new if g.capture.guess]
+
+
+def archived_copy(catalog: Catalog, archive: Path, content_hash: str) -> str | None:
+    """Archive path of this content if the catalog knows it AND the file is still there."""
+    for path, size in catalog.archived_copies(content_hash):
+        try:
+            if os.stat(archive / path).st_size == size:
+                return path
+        except OSError:
+            continue
+    return None
 
 
 def _group_capture(group: ShotGroup) -> CaptureTime:
@@ -104,7 +118,7 @@ def plan_import(
         plan.problems += scan.problems
         scans.append(scan)
 
-    # Pass 1: what was seen before (no reads), what needs looking at.
+    # Pass 1: what was seen before (no reads of the card), what needs looking at.
     candidates: list[tuple[ShotGroup, list[PlannedFile]]] = []
     for scan in scans:
         seen = catalog.seen_hashes(scan.volume)
@@ -114,9 +128,10 @@ def plan_import(
                 known = seen.get((f.rel, f.size, f.mtime_ns))
                 pf = PlannedFile(f, scan.volume, hash=known)
                 if known:
-                    pf.archived_as = catalog.has_content(known)
+                    pf.archived_as = archived_copy(catalog, settings.archive, known)
+                if pf.archived_as:
                     plan.already.append(pf)
-                else:
+                else:  # new, or its archived copy has gone missing: copy it again
                     fresh.append(pf)
             if any(pf.role == "media" for pf in fresh):
                 candidates.append((group, fresh))
@@ -134,6 +149,7 @@ def plan_import(
     for group, fresh in candidates:
         cancel.raise_if_cancelled()
         new_files: list[PlannedFile] = []
+        dup_files: list[PlannedFile] = []
         for pf in fresh:
             done += 1
             if progress:
@@ -151,20 +167,26 @@ def plan_import(
                     plan.problems.append(
                         Problem(str(src.path), f"{damage}; copied as it is", Severity.WARNING)
                     )
-                if src.size in sizes or counts[src.size] > 1:
+                if pf.hash is None and (src.size in sizes or counts[src.size] > 1):
                     pf.hash = hash_file(src.path)
             except OSError as exc:
                 plan.problems.append(Problem(str(src.path), f"cannot read: {exc.strerror}"))
                 continue
             if pf.hash:
-                pf.archived_as = catalog.has_content(pf.hash) or seen_in_run.get(pf.hash)
+                pf.archived_as = archived_copy(catalog, settings.archive, pf.hash)
                 if pf.archived_as:
                     plan.already.append(pf)
                     continue
+                if pf.hash in seen_in_run:
+                    # Kept as a fallback, copied only if the first copy fails.
+                    pf.duplicate_of = seen_in_run[pf.hash]
+                    dup_files.append(pf)
+                    continue
                 seen_in_run[pf.hash] = str(src.path)
             new_files.append(pf)
-        if not any(pf.role == "media" for pf in new_files):
-            plan.already += [pf for pf in new_files]
+        media_new = any(pf.role == "media" for pf in new_files)
+        if not media_new and not dup_files:
+            plan.already += new_files
             continue
         try:
             capture = _group_capture(group)
@@ -172,6 +194,11 @@ def plan_import(
             plan.problems.append(Problem(str(group.media[0].path), f"cannot read: {exc}"))
             continue
         week = week_folder(capture.local, settings.week_pattern)
-        plan.new.append(PlannedGroup(group, capture, week, new_files))
+        if media_new:
+            plan.new.append(PlannedGroup(group, capture, week, new_files))
+        else:
+            dup_files += new_files  # side files travel with whichever copy is used
+        if dup_files:
+            plan.duplicates.append(PlannedGroup(group, capture, week, dup_files))
     plan.new.sort(key=lambda g: (g.capture.local, str(g.group.folder), g.group.key))
     return plan

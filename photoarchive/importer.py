@@ -24,7 +24,7 @@ from photoarchive.copier import (
     new_buffer,
 )
 from photoarchive.hashing import hash_file
-from photoarchive.import_plan import ImportPlan, PlannedFile, PlannedGroup
+from photoarchive.import_plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import split_name
 
@@ -38,6 +38,7 @@ MAX_SUFFIX = 999
 class ImportSummary:
     plan: ImportPlan
     import_id: int | None = None
+    duplicates_skipped: int = 0  # second copies not needed because the first arrived
     copied: list[str] = field(default_factory=list)  # archive-relative paths
     adopted: list[str] = field(default_factory=list)  # found complete from an interrupted run
     problems: list[Problem] = field(default_factory=list)
@@ -72,6 +73,7 @@ class ImportSummary:
                 "adopted": self.adopted,
                 "bytes_copied": self.bytes_copied,
                 "already_archived": len(plan.already),
+                "duplicates_in_run": sum(len(g.files) for g in plan.duplicates),
                 "skipped": [{"path": p.path, "reason": p.reason} for p in plan.skipped],
                 "problems": [
                     {"path": p.path, "reason": p.reason, "severity": str(p.severity)}
@@ -107,6 +109,7 @@ class _Run:
         self.records: list[FileRecord] = []
         self.seen: list[tuple[str, str, int, int, str]] = []
         self.touched: set[Path] = set()
+        self.total_files = plan.new_files + sum(len(g.files) for g in plan.duplicates)
         self.files_done = 0  # written to a temp name, or failed, or adopted
         self.bytes_done = 0
 
@@ -115,12 +118,15 @@ class _Run:
             for group in self.plan.new:
                 self.cancel.raise_if_cancelled()
                 self._import_group(group)
+            self._settle()
+            for group in self.plan.duplicates:
+                self.cancel.raise_if_cancelled()
+                self._import_duplicates(group)
             self._report("")
         except Cancelled:
             self.summary.cancelled = True
         finally:
-            for res in self.copier.drain():
-                self._on_result(res)
+            self._settle()
             self.copier.close()
             for pf in self.plan.already:
                 if pf.hash and pf.archived_as:
@@ -128,13 +134,40 @@ class _Run:
                     self.seen.append((pf.volume, src.rel, src.size, src.mtime_ns, pf.hash))
             self._flush()
 
+    def _settle(self) -> None:
+        """Wait for every copy in flight and catalog what arrived."""
+        for res in self.copier.drain():
+            self._on_result(res)
+        self._flush()
+
+    def _import_duplicates(self, group: PlannedGroup) -> None:
+        """Second copies of content met earlier in this run: needed only if the first failed."""
+        missing = [
+            pf
+            for pf in group.files
+            if pf.role == "media" and not archived_copy(self.catalog, self.archive, pf.hash or "")
+        ]
+        for pf in group.files:
+            if pf.role == "media" and pf not in missing:
+                self.summary.duplicates_skipped += 1
+                self.files_done += 1
+                src = pf.source
+                self.seen.append((pf.volume, src.rel, src.size, src.mtime_ns, pf.hash or ""))
+        if missing:
+            sidecars = [pf for pf in group.files if pf.role == "sidecar"]
+            self._import_group(
+                PlannedGroup(group.group, group.capture, group.week, missing + sidecars)
+            )
+        else:
+            self.files_done += sum(pf.role == "sidecar" for pf in group.files)
+
     def _report(self, current: str) -> None:
         if self.progress:
             self.progress(
                 Progress(
                     "copy",
                     self.files_done,
-                    self.plan.new_files,
+                    self.total_files,
                     self.bytes_done,
                     self.plan.new_bytes,
                     current,
@@ -144,7 +177,9 @@ class _Run:
     def _import_group(self, group: PlannedGroup) -> None:
         week_dir = self.archive / group.week
         try:
-            week_dir.mkdir(exist_ok=True)
+            if not week_dir.is_dir():
+                week_dir.mkdir()
+                fsync_dir(self.archive)  # the new folder's own entry must survive a power cut
         except OSError as exc:
             self._fail(
                 group.files, describe_os_error(exc, f"cannot create week folder {group.week}")
@@ -227,6 +262,11 @@ class _Run:
         self.summary.bytes_copied += pf.source.size
         self._record(group, pf, res.request.dest.name, res.hash or "", adopted=False)
 
+    def _uncount(self, rel: str) -> None:
+        for names in (self.summary.copied, self.summary.adopted):
+            if rel in names:
+                names.remove(rel)
+
     def _record(
         self, group: PlannedGroup, pf: PlannedFile, name: str, content: str, adopted: bool
     ) -> None:
@@ -254,13 +294,28 @@ class _Run:
             self._flush()
 
     def _flush(self) -> None:
-        """Make the new names durable, then let the catalog say so."""
+        """Make the new names durable, then let the catalog say so (and only then)."""
+        failed: dict[str, str] = {}
         for folder in self.touched:
             try:
                 fsync_dir(folder)
             except OSError as exc:
-                log.warning("cannot fsync %s: %s", folder, exc)
+                failed[folder.name] = describe_os_error(exc, "cannot make the folder durable")
         self.touched.clear()
+        if failed:
+            kept = []
+            unsure: set[tuple[str | None, str | None]] = set()
+            for rec in self.records:
+                if rec.week in failed:
+                    # The file is complete; the next import finds and adopts it.
+                    reason = f"{failed[rec.week]}; {rec.path} will be re-checked next time"
+                    self.summary.problems.append(Problem(rec.source_path or rec.path, reason))
+                    self._uncount(rec.path)
+                    unsure.add((rec.source_volume, rec.source_path))
+                else:
+                    kept.append(rec)
+            self.records = kept
+            self.seen = [e for e in self.seen if (e[0], e[1]) not in unsure]
         if self.records:
             self.catalog.add_files(self.records)
             self.records = []

@@ -97,8 +97,41 @@ def test_two_sources_holding_the_same_photo(tmp_path: Path, settings: Settings) 
     b = write_file(tmp_path / "b/DCIM/100/COPY OF IMG_1.JPG", data)
     summary = pipeline.import_photos(settings, [a.parents[2], b.parents[2]])
     assert len(summary.copied) == 1
-    assert len(summary.plan.already) == 1
+    assert summary.duplicates_skipped == 1 and summary.ok
     assert list(archive_contents(settings).values()) == [data]
+    # Both card entries are now known: a re-scan reads neither.
+    again = pipeline.import_photos(settings, [a.parents[2], b.parents[2]])
+    assert again.copied == [] and len(again.plan.already) == 2
+
+
+def test_duplicate_is_the_fallback_when_the_first_copy_fails(
+    tmp_path: Path, settings: Settings
+) -> None:
+    data = jpeg_bytes(6, datetime(2024, 5, 6, 10))
+    a = write_file(tmp_path / "a/DCIM/100/IMG_1.JPG", data)
+    b = write_file(tmp_path / "b/DCIM/100/IMG_7.JPG", data)
+    plan = pipeline.plan(settings, [a.parents[2], b.parents[2]])
+    assert plan.new_files == 1 and len(plan.duplicates) == 1
+    a.unlink()  # the first card is pulled before its copy
+    summary = pipeline.import_photos(settings, plan)
+    assert summary.copied == ["2024-05-06/IMG_7.JPG"]
+    assert [Path(p.path).name for p in summary.problems] == ["IMG_1.JPG"]
+    assert list(archive_contents(settings).values()) == [data]
+
+
+def test_reimport_restores_a_photo_missing_from_the_archive(
+    tmp_path: Path, settings: Settings
+) -> None:
+    card = make_card(tmp_path / "card", datetime(2024, 3, 4), days=2)
+    pipeline.import_photos(settings, [card.root])
+    lost = settings.archive / "2024-03-04" / "IMG_0001.JPG"
+    original = lost.read_bytes()
+    lost.unlink()
+    assert pipeline.verify(settings).missing == ["2024-03-04/IMG_0001.JPG"]
+    again = pipeline.import_photos(settings, [card.root])
+    assert again.copied == ["2024-03-04/IMG_0001.JPG"] and again.ok
+    assert lost.read_bytes() == original
+    assert pipeline.verify(settings).clean
 
 
 def test_name_clash_keeps_both_and_pairs_stay_together(tmp_path: Path, settings: Settings) -> None:
