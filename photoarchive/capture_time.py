@@ -24,6 +24,10 @@ _QT_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)
 _EXIF_DATE = re.compile(rb"(\d{4}):(\d\d):(\d\d)[ T](\d\d):(\d\d):(\d\d)")
 _OFFSET = re.compile(rb"([+-])(\d\d):(\d\d)")
 
+# Phones append data after the image's end marker (motion photos' video, Samsung trailers,
+# MPF secondary images) and say so in the header: such a file is not truncated.
+_TRAILER_MARKERS = (b"MotionPhoto", b"MicroVideo", b"MPF\x00", b"GCamera:", b"SEFH")
+
 TAG_EXIF_IFD = 0x8769
 TAG_DATETIME = 0x0132
 TAG_DATETIME_ORIGINAL = 0x9003
@@ -327,11 +331,11 @@ def looks_damaged(path: Path, size: int) -> str | None:
     if suffix not in (".jpg", ".jpeg"):
         return None
     with open(path, "rb") as fh:
-        head = fh.read(3)
+        head = fh.read(64 * 1024)
         fh.seek(max(0, size - 4096))
         tail = fh.read().rstrip(b"\x00\xff")
     if head[:2] != b"\xff\xd8":
         return "not a JPEG image (no start-of-image marker)"
-    if not tail.endswith(b"\xff\xd9"):
+    if not tail.endswith(b"\xff\xd9") and not any(m in head for m in _TRAILER_MARKERS):
         return "JPEG looks truncated (no end-of-image marker)"
     return None

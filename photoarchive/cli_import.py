@@ -122,7 +122,11 @@ def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken
         from photoarchive.cli_sync import run_verify_remote
 
         return run_verify_remote(args, settings, cancel)
-    report = pipeline.verify(settings, args.rebuild, cancel, TextProgress(quiet=args.json))
+    try:
+        report = pipeline.verify(settings, args.rebuild, cancel, TextProgress(quiet=args.json))
+    except ArchiveBusy as exc:
+        print(f"photoarchive verify: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     if args.json:
         print(report.to_json())
         return EXIT_OK if report.clean and not report.cancelled else EXIT_PROBLEMS

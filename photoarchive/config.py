@@ -79,6 +79,11 @@ class Settings:
         return self.config_dir / "places.toml"
 
     @property
+    def lock_path(self) -> Path:
+        """Held by every job that writes to the archive or rebuilds its catalog."""
+        return self.catalog_path.with_suffix(".lock")
+
+    @property
     def catalog_path(self) -> Path:
         """One catalog per archive folder, so switching archives never mixes their indexes."""
         real = os.path.realpath(self.archive)

@@ -344,7 +344,7 @@ def run_import(
         reason = f"cannot create the archive folder: {exc.strerror}"
         summary.problems.append(Problem(str(settings.archive), reason))
         return summary
-    with archive_lock(settings.catalog_path.with_suffix(".lock")):
+    with archive_lock(settings.lock_path):
         summary.stale_temps_removed = len(clean_stale_temps(settings.archive))
         summary.import_id = catalog.start_import(json.dumps([str(s) for s in plan.sources]))
         run = _Run(

@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from photoarchive.archive import archive_lock
 from photoarchive.cardscan import detect_cards
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
@@ -80,7 +81,8 @@ def verify(
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
 ) -> VerifyReport:
-    with open_catalog(settings) as catalog:
+    """Re-hash (or rebuild) under the archive lock, so no edit or import runs meanwhile."""
+    with archive_lock(settings.lock_path), open_catalog(settings) as catalog:
         if rebuild:
             return rebuild_catalog(settings, catalog, cancel, progress)
         return verify_archive(settings, catalog, cancel, progress)

@@ -90,6 +90,15 @@ def test_damage_detection(tmp_path: Path) -> None:
     assert looks_damaged(write_file(tmp_path / "g.jpg", good), len(good)) is None
     cut = good[: len(good) // 2]
     assert "truncated" in (looks_damaged(write_file(tmp_path / "t.jpg", cut), len(cut)) or "")
+    # A phone's motion photo: the video follows the image, the header says so.
+    xmp = b'http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta GCamera:MotionPhoto="1"/>'
+    motion = good[:2] + b"\xff\xe1" + (len(xmp) + 2).to_bytes(2, "big") + xmp + good[2:]
+    motion += b"\x00\x00\x00\x18ftypmp42" + os.urandom(5000)
+    assert looks_damaged(write_file(tmp_path / "m.jpg", motion), len(motion)) is None
+    plain_trailer = good + os.urandom(5000)
+    assert "truncated" in (
+        looks_damaged(write_file(tmp_path / "p.jpg", plain_trailer), len(plain_trailer)) or ""
+    )
     junk = os.urandom(500)
     assert "not a JPEG" in (looks_damaged(write_file(tmp_path / "j.jpg", junk), 500) or "")
     assert "empty" in (looks_damaged(write_file(tmp_path / "e.jpg", b""), 0) or "")

@@ -70,3 +70,17 @@ def test_rebuild_keeps_card_origins_of_unchanged_files(tmp_path: Path, settings:
     )
     os.utime(next((settings.archive / "2024-01-01").iterdir()), (0, 0))
     assert pipeline.verify(settings).clean  # mtime alone is not a change of content
+
+
+def test_verify_waits_for_no_writer(
+    tmp_path: Path, settings: Settings, cli_env: dict[str, str]
+) -> None:
+    """A rebuild running beside an import would drop the import's rows: it is refused."""
+    from photoarchive.archive import archive_lock
+
+    card = make_card(tmp_path / "card", datetime(2024, 1, 1), days=1)
+    pipeline.import_photos(settings, [card.root])
+    with archive_lock(settings.lock_path):
+        res = run_cli("verify", "--rebuild", "--archive", str(settings.archive), env=cli_env)
+    assert res.returncode == 1 and "another photoarchive job" in res.stderr
+    assert pipeline.verify(settings).clean
