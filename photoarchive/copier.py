@@ -142,8 +142,8 @@ class VerifiedCopier:
     def __init__(
         self,
         verify_from_disk: bool = False,
-        batch_bytes: int = 512 << 20,
-        batch_files: int = 256,
+        batch_bytes: int = 256 << 20,
+        batch_files: int = 32,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
         self._in_flight: list[Future[list[CopyResult]]] = []

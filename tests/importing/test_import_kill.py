@@ -16,7 +16,7 @@ from imaging import jpeg_bytes, tree_bytes, write_file
 
 from photoarchive.archive import TEMP_SUFFIX
 
-N_FILES = 40
+N_FILES = 70  # three finishing batches (32 files each)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[bytes, st
     root = tmp_path_factory.mktemp("killcard")
     contents = {}
     for i in range(N_FILES):
-        data = jpeg_bytes(i, datetime(2024, 10, 1 + i % 20, 12), pad_to=1_500_000)
+        data = jpeg_bytes(i, datetime(2024, 10, 1 + i % 20, 12), pad_to=700_000)
         write_file(root / f"DCIM/100/IMG_{i:04d}.JPG", data)
         contents[data] = f"IMG_{i:04d}.JPG"
     return root, contents
@@ -44,9 +44,9 @@ def temps(archive: Path) -> list[Path]:
 
 KILL_POINTS: dict[str, Callable[[Path], bool]] = {
     "first temporary file": lambda a: bool(temps(a)),
-    "three files placed": lambda a: len(finals(a)) >= 3,
-    "half placed": lambda a: len(finals(a)) >= N_FILES // 2,
-    "nearly done": lambda a: len(finals(a)) >= N_FILES - 3,
+    "first batch being placed": lambda a: len(finals(a)) >= 3,
+    "second batch being placed": lambda a: len(finals(a)) >= 36,
+    "last batch being placed": lambda a: len(finals(a)) >= N_FILES - 3,
 }
 
 
@@ -103,3 +103,18 @@ def test_ctrl_c_cancels_cleanly(
     rerun = subprocess.run(cmd, env=cli_env, capture_output=True)
     assert rerun.returncode == 0
     assert sorted(tree_bytes(archive).values()) == sorted(contents)
+
+
+def test_verify_from_disk(
+    card: tuple[Path, dict[bytes, str]], tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    """The stricter read-back (page cache dropped before the check) imports the same bytes."""
+    root, contents = card
+    archive = tmp_path / "archive"
+    cmd = [sys.executable, "-m", "photoarchive", "import", "--verify-from-disk", "--json"]
+    res = subprocess.run(
+        [*cmd, "--archive", str(archive), str(root)], env=cli_env, capture_output=True
+    )
+    assert res.returncode == 0, res.stderr
+    assert sorted(tree_bytes(archive).values()) == sorted(contents)
+    assert not temps(archive)
