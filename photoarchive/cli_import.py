@@ -119,7 +119,7 @@ def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken
 
 def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
     if getattr(args, "remote", False):
-        from photoarchive.cli_sync import run_verify_remote
+        from photoarchive.cli_sync_run import run_verify_remote
 
         return run_verify_remote(args, settings, cancel)
     try:
