@@ -9,7 +9,7 @@ from pathlib import Path
 
 from photoarchive import pipeline
 from photoarchive.archive import ArchiveBusy, BadWeekPattern
-from photoarchive.cli_output import TextProgress, human_bytes, print_problems
+from photoarchive.cli_output import TextProgress, human_bytes, print_path_lists, print_problems
 from photoarchive.config import Settings
 from photoarchive.import_plan import ImportPlan
 from photoarchive.importer import ImportSummary
@@ -136,15 +136,13 @@ def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken
         print(f"Catalog rebuilt from {report.checked} file(s) in {settings.archive}")
     else:
         print(f"Checked {report.checked} file(s): {report.ok} intact")
-        for label, paths in (
-            ("Missing", report.missing),
-            ("Changed", report.changed),
-            ("Unknown to the catalog", report.unknown),
-        ):
-            if paths:
-                print(f"{label} ({len(paths)}):")
-                for path in paths:
-                    print(f"  {path}")
+        print_path_lists(
+            (
+                ("Missing", report.missing),
+                ("Changed", report.changed),
+                ("Unknown to the catalog", report.unknown),
+            )
+        )
     print_problems("Problems", report.problems)
     if report.cancelled:
         print("Cancelled.")

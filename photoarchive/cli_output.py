@@ -70,6 +70,19 @@ class TextProgress:
         self.stream.flush()
 
 
+def print_path_lists(
+    sections: Iterable[tuple[str, Iterable[str]]], out: TextIO | None = None
+) -> None:
+    """`Label (n):` then the paths, for each non-empty section."""
+    out = out or sys.stdout
+    for label, paths in sections:
+        paths = list(paths)
+        if paths:
+            print(f"{label} ({len(paths)}):", file=out)
+            for path in paths:
+                print(f"  {path}", file=out)
+
+
 def print_problems(title: str, problems: Iterable[Problem], out: TextIO | None = None) -> None:
     out = out or sys.stdout
     problems = list(problems)

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 from photoarchive import pipeline
-from photoarchive.cli_output import TextProgress, human_bytes, print_problems
+from photoarchive.cli_output import TextProgress, human_bytes, print_path_lists, print_problems
 from photoarchive.config import Settings
 from photoarchive.gcs import BadTarget, GcsError, make_client, parse_target
 from photoarchive.jobs import Cancelled, CancelToken
@@ -240,16 +240,14 @@ def run_verify_remote(args: argparse.Namespace, settings: Settings, cancel: Canc
         print(report.to_json())
     else:
         print(f"Compared {report.checked} file(s) with {report.target}: {report.ok} match")
-        for label, paths in (
-            ("Not in the bucket", report.not_in_bucket),
-            ("Different in the bucket", report.mismatched),
-            ("Only in the bucket", report.only_in_bucket),
-            ("Not stored as NEARLINE", report.not_nearline),
-        ):
-            if paths:
-                print(f"{label} ({len(paths)}):")
-                for path in paths:
-                    print(f"  {path}")
+        print_path_lists(
+            (
+                ("Not in the bucket", report.not_in_bucket),
+                ("Different in the bucket", report.mismatched),
+                ("Only in the bucket", report.only_in_bucket),
+                ("Not stored as NEARLINE", report.not_nearline),
+            )
+        )
         print_problems("Problems", report.problems)
         if report.cancelled:
             print("Cancelled.")
