@@ -45,6 +45,9 @@ class Task:
     spec: EditSpec
     sidecar: bool  # write name.xmp instead of the file
     want_hash: bool  # the file is in the archive: report its new hash for the catalog
+    # Where to note a rename before it happens, so the parent can update the catalog even when
+    # this worker is killed before it could report (a sibling's crash breaks the whole pool).
+    intent: str | None = None
 
 
 @dataclass
@@ -240,6 +243,8 @@ def _commit(p: _Pending) -> None:
                 raise MetadataError("the file changed while it was being edited; left as is")
         elif p.target.exists():
             raise MetadataError(f"{p.target.name} appeared while it was being written")
+        if p.task.intent:
+            write_intent(Path(p.task.intent), Intent(expected, p.stat is None, str(p.target)))
         os.replace(p.tmp, p.target)
     except MetadataError as exc:
         out.error = str(exc)
@@ -287,6 +292,27 @@ def run_chunk(tasks: list[Task]) -> list[Outcome]:
         with contextlib.suppress(OSError):
             fsync_dir(folder)
     return outcomes
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A rename about to happen: the target will hold content with this hash."""
+
+    hash: str
+    new_sidecar: bool
+    target: str
+
+
+def write_intent(path: Path, intent: Intent) -> None:
+    path.write_text(f"{intent.hash}\t{int(intent.new_sidecar)}\t{intent.target}", "utf-8")
+
+
+def read_intent(path: Path) -> Intent | None:
+    try:
+        digest, new, target = path.read_text("utf-8").split("\t", 2)
+    except (OSError, ValueError):
+        return None
+    return Intent(digest, new == "1", target)
 
 
 @dataclass

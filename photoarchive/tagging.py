@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from photoarchive.archive import archive_lock, is_temp
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.coords import Coordinates
+from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata import EditSpec, PhotoMetadata
@@ -32,6 +34,7 @@ from photoarchive.tag_worker import (
     Task,
     init_worker,
     read_chunk,
+    read_intent,
     run_chunk,
     unexpected,
 )
@@ -147,6 +150,7 @@ def _run_pool(
     cancel: CancelToken,
     workers: int,
     on_error: Callable[[T, str], None] | None = None,
+    on_lost: Callable[[list[T]], None] | None = None,
 ) -> bool:
     """Run fn over chunks in worker processes; returns False when cancelled."""
     todo = list(chunks)
@@ -180,6 +184,8 @@ def _run_pool(
                         results = fut.result()
                     except BrokenProcessPool:
                         broken = True
+                        if on_lost is not None:
+                            on_lost(chunk)  # its worker may have done part of it before dying
                         if single:
                             on_crash(chunk[0])
                         else:
@@ -265,6 +271,12 @@ def apply_tags(
             stack.enter_context(archive_lock(settings.catalog_path.with_suffix(".lock")))
             if settings.catalog_path.exists():
                 catalog = stack.enter_context(Catalog(settings.catalog_path))
+        if catalog is not None:
+            journal = Path(stack.enter_context(_journal_dir(settings)))
+            tasks = [
+                replace(t, intent=str(journal / f"{i}.intent")) if t.want_hash else t
+                for i, t in enumerate(tasks)
+            ]
 
         def record(outcomes: list[Outcome]) -> None:
             for o in outcomes:
@@ -298,6 +310,12 @@ def apply_tags(
         def on_crash(task: Task, message: str = CRASHED) -> None:
             record([Outcome(task.path, error=message, bytes_in=sizes.get(task.path, 0))])
 
+        def on_lost(chunk: list[Task]) -> None:
+            """Renames a killed worker did but could not report: record them in the catalog."""
+            if catalog is not None:
+                for task in chunk:
+                    _recover_intent(catalog, settings, task)
+
         _remove_stale_temps(tasks)
         report(Progress("tagging", 0, total, 0, bytes_total))
         finished = _run_pool(
@@ -308,6 +326,7 @@ def apply_tags(
             cancel,
             workers or default_workers(),
             on_crash,
+            on_lost,
         )
     batch.cancelled = not finished
     return batch
@@ -332,6 +351,40 @@ def _remove_stale_temps(tasks: list[Task]) -> None:
                     log.info("removed stale temporary %s", entry.path)
                 except OSError as exc:
                     log.warning("cannot remove stale temporary %s: %s", entry.path, exc)
+
+
+@contextmanager
+def _journal_dir(settings: Settings) -> Iterator[str]:
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tag-journal-", dir=settings.cache_dir) as path:
+        yield path
+
+
+def _recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
+    intent = read_intent(Path(task.intent)) if task.intent else None
+    if intent is None:
+        return
+    target = Path(intent.target)
+    try:
+        if hash_file(target) != intent.hash:
+            return  # killed before the rename: the file is as catalogued
+        st = os.stat(target)
+    except OSError:
+        return
+    log.info("recording an edit whose report was lost: %s", target)
+    _update_catalog(
+        catalog,
+        settings,
+        Outcome(
+            task.path,
+            changed=True,
+            written=str(target),
+            new_sidecar=intent.new_sidecar,
+            hash=intent.hash,
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+        ),
+    )
 
 
 def _update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:
