@@ -75,6 +75,10 @@ class Job(QObject):
         self.finished_at = 0.0
         self._last_emit = 0.0
         self._lock = threading.Lock()
+        # Held while `ended` is emitted: whoever connects to `ended` under it either sees
+        # `ended_emitted` or is sure to receive the signal (no window in between).
+        self.end_guard = threading.Lock()
+        self.ended_emitted = False
 
     # --- called from the worker thread ---------------------------------------------------
     def _report(self, progress: Progress) -> None:
@@ -113,7 +117,9 @@ class Job(QObject):
             self.failed.emit(self.error)
         elif state is JobState.DONE:
             self.succeeded.emit(self.result)
-        self.ended.emit()
+        with self.end_guard:
+            self.ended.emit()
+            self.ended_emitted = True
 
     # --- called from the GUI thread ------------------------------------------------------
     def on_progress(self, progress: Progress) -> None:

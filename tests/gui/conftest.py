@@ -54,11 +54,17 @@ def window(qtbot, archive: Settings) -> Iterator[object]:
 
 @pytest.fixture
 def wait_job(qtbot):
-    """Wait for a Job to reach a final state and its queued signals to be delivered."""
+    """Wait for a Job's `ended` signal: its result signals (emitted before it, queued to the
+    GUI thread) and every slot connected before the call have run when this returns."""
+    from PySide6.QtCore import QCoreApplication
 
     def wait(job, timeout: int = 60000) -> None:
-        qtbot.waitUntil(lambda: job.finished, timeout=timeout)
-        qtbot.wait(30)
+        with job.end_guard:  # the worker cannot be emitting `ended` while we look and connect
+            blocker = None if job.ended_emitted else qtbot.waitSignal(job.ended, timeout=timeout)
+        if blocker is None:  # ended before this call: its queued slots are posted; deliver them
+            QCoreApplication.processEvents()
+        else:
+            blocker.wait()
 
     return wait
 

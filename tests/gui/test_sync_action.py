@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -23,5 +24,6 @@ def test_sync_now_uploads_and_badges_show_synced(qtbot, window, wait_job, gcs) -
     assert job.state == "done", job.error
     names = {n for n in gcs.objects() if n.endswith(".JPG")}
     assert len(names) == 10
-    qtbot.waitUntil(lambda: "synced" in win.week_model.item(0).text(), timeout=10000)
-    assert "synced 0/" not in win.week_model.item(0).text()
+    # The badges are re-read after the job ends ("synced 0/4" until then): wait for "all synced".
+    all_synced = re.compile(r"\bsynced(?! \d)")
+    qtbot.waitUntil(lambda: all_synced.search(win.week_model.item(0).text()), timeout=10000)
