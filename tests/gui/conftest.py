@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from imaging import jpeg_bytes, write_file
 
 from photoarchive.config import Settings
+from photoarchive.jobs import Progress
 
 WEEK_A = datetime(2024, 3, 4, 10, 0)  # a Monday: week folder 2024-03-04
 WEEK_B = datetime(2024, 3, 11, 9, 0)  # the next week: 2024-03-11
@@ -67,6 +70,42 @@ def wait_job(qtbot):
             blocker.wait()
 
     return wait
+
+
+@dataclass
+class Hold:
+    """A job's worker thread stopped inside its progress callback (see `hold_job_at`)."""
+
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    at: Progress | None = None
+
+
+@pytest.fixture
+def hold_job() -> Callable[..., Hold]:
+    return _hold_job_at
+
+
+def _hold_job_at(job, when: Callable[[Progress], bool]) -> Hold:
+    """Stop the job's worker at the first progress report for which `when` is true, until
+    `release` is set: the test then acts (Cancel...) at a known point of the work, whatever
+    the speed of the machine and the GUI's progress throttling. Call before the job starts."""
+    assert job.state == "queued", "the job must not have started yet"
+    hold, inner = Hold(), job.fn
+
+    def fn(cancel, progress):
+        def report(p: Progress) -> None:
+            progress(p)
+            if not hold.reached.is_set() and when(p):
+                hold.at = p
+                hold.reached.set()
+                if not hold.release.wait(60):
+                    raise TimeoutError("the test never released the held job")
+
+        return inner(cancel, report)
+
+    job.fn = fn
+    return hold
 
 
 @pytest.fixture

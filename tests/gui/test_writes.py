@@ -244,7 +244,9 @@ def test_places_manager_add_edit_rename_remove_import(qtbot, window, tmp_path: P
     assert "no places found" in dlg.status.text()
 
 
-def test_cancelled_geotag_leaves_every_file_old_or_new(qtbot, window, wait_job, exif) -> None:
+def test_cancelled_geotag_leaves_every_file_old_or_new(
+    qtbot, window, wait_job, hold_job, exif
+) -> None:
     from datetime import datetime, timedelta
 
     from imaging import jpeg_bytes, write_file
@@ -253,34 +255,43 @@ def test_cancelled_geotag_leaves_every_file_old_or_new(qtbot, window, wait_job, 
     from photoarchive.archive import is_temp
     from photoarchive.gui.actions import GeotagChoice
     from photoarchive.pipeline import import_photos, verify
+    from photoarchive.tagging import CHUNK_FILES, default_workers
 
     win = window
-    card = win.settings.archive.parent / "card24"
+    card = win.settings.archive.parent / "card-geotag"
+    # More chunks than the writer keeps in flight (2 per worker): a cancel after the first
+    # finished chunk must leave the last chunk unwritten.
+    total = (2 * default_workers() + 1) * CHUNK_FILES
     start = datetime(2024, 9, 2, 8, 0)
-    for i in range(24):
+    sources = {}
+    for i in range(total):
         taken = start + timedelta(minutes=i)
-        write_file(
-            card / "DCIM" / "100X" / f"P{i:04d}.JPG",
-            jpeg_bytes(4000 + i, taken, pad_to=1_500_000),
-            taken,
-        )
-    assert len(import_photos(win.settings, [card]).copied) == 24
+        sources[f"P{i:04d}.JPG"] = jpeg_bytes(4000 + i, taken)
+        write_file(card / "DCIM" / "100X" / f"P{i:04d}.JPG", sources[f"P{i:04d}.JPG"], taken)
+    assert len(import_photos(win.settings, [card]).copied) == total
     win.refresh_weeks(["2024-09-02"])
-    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 24, timeout=10000)
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == total, timeout=10000)
     photos = list(win.photo_model.photos)
     job = win.geotag(photos, GeotagChoice(12.5, 45.25))
-    # Cancel from the worker thread at the first report (a click would arrive after these
-    # files were all done); the jobs bar's Cancel button itself is tested on import.
-    job.progressed.connect(lambda p: job.cancel(), Qt.ConnectionType.DirectConnection)
+    # Cancel at a known point, from the worker's side: after the first files were written.
+    hold = hold_job(job, lambda p: p.done >= 1)
+    qtbot.waitUntil(hold.reached.is_set, timeout=60000)
+    job.cancel()
+    hold.release.set()
     wait_job(job, timeout=120000)
     assert job.state == "cancelled", job.error
     assert win.jobs_bar.row_for(job).status.text().startswith("cancelled")
     tags = exif(*[p.path for p in photos])
     tagged = [p for p in photos if "GPSLatitude" in tags[p.name]]
-    assert job.result.cancelled and len(job.result.results) <= len(photos)
-    for p in tagged:  # each file is either untouched or fully tagged, never in between
-        assert abs(tags[p.name]["GPSLatitude"] - 12.5) < 1e-6
-    for p in photos:
+    assert job.result.cancelled
+    assert 0 < len(tagged) < total, f"{len(tagged)} of {total} tagged: cancel was not mid-batch"
+    assert len(job.result.results) == len(tagged)
+    for p in photos:  # each file is either untouched or fully tagged, never in between
+        if p in tagged:
+            assert abs(tags[p.name]["GPSLatitude"] - 12.5) < 1e-6
+            assert abs(tags[p.name]["GPSLongitude"] - 45.25) < 1e-6
+        else:
+            assert p.path.read_bytes() == sources[p.name]
         with Image.open(p.path) as im:
             im.load()  # every file is a complete JPEG
     leftovers = [f for f in win.settings.archive.rglob("*") if is_temp(f.name)]
