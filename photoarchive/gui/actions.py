@@ -39,13 +39,15 @@ def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
     return photos
 
 
-IN_PROCESS_MAX = 24  # more files than this are read in worker processes (exiv2 holds the GIL)
+# Up to this many files are read by the GUI's running helper (gui.meta_reader); more go to
+# a batch of low-priority worker processes. Either way exiv2 never runs in the GUI's process.
+IN_PROCESS_MAX = 24
 
 
 def read_infos(
     cache: MetaCache, photos: Sequence[Photo], cancel: CancelToken, progress: ProgressCallback
 ) -> dict[str, PhotoInfo]:
-    """Cached infos, reading what is missing or changed: many files in worker processes."""
+    """Cached infos, reading what is missing or changed, always outside this process."""
     out: dict[str, PhotoInfo] = {}
     missing: list[tuple[Photo, int]] = []
     for photo in photos:

@@ -115,12 +115,10 @@ def _oriented(im: Image.Image, orientation: int) -> Image.Image:
 
 
 def _embedded_preview(path: Path, box: int) -> Image.Image | None:
-    try:
-        from photoarchive.metadata import read_preview
-    except ImportError:
-        return None
-    try:
-        data = read_preview(path, min_width=box)
+    from photoarchive.gui.meta_reader import shared_reader
+
+    try:  # exiv2 finds the preview, in a helper process (it holds the GIL, and may crash)
+        data = shared_reader().read_preview(path, min_width=box)
     except Exception as exc:  # a broken preview is no reason to fail: decode instead
         log.debug("no embedded preview in %s: %s", path, exc)
         return None
