@@ -48,6 +48,11 @@ class Task:
     # Where to note a rename before it happens, so the parent can update the catalog even when
     # this worker is killed before it could report (a sibling's crash breaks the whole pool).
     intent: str | None = None
+    # The catalog's hash of the file to rewrite: a rewrite must not bury earlier damage.
+    expect_hash: str | None = None
+
+
+DAMAGED = "changed since it was catalogued (damaged?) - run photoarchive verify"
 
 
 @dataclass
@@ -167,6 +172,8 @@ def _prepare(task: Task) -> _Pending | Outcome:
             target = existing or sidecar_path(path)
             old = target.read_bytes() if existing else None
             tstat = os.stat(target) if existing else None
+            if existing is not None:
+                _check_catalogued(task, existing)
             result = rewrite_sidecar(old, task.spec)
             out.new_sidecar = existing is None
             mode = (tstat.st_mode & 0o7777) if tstat else 0o644
@@ -174,6 +181,7 @@ def _prepare(task: Task) -> _Pending | Outcome:
             if not _writable(path, st):
                 raise MetadataError("the file is read-only; left unchanged")
             target, tstat = path, st
+            _check_catalogued(task, path)
             with open(path, "rb") as fh:
                 # Mapped, not read: exiv2 gets the headers, the image data is never copied
                 # through Python (and stays mapped until its digest is checked).
@@ -202,6 +210,19 @@ def _prepare(task: Task) -> _Pending | Outcome:
         return out
     settled = _fsync_pool().submit(_settle, tmp, result.parts)
     return _Pending(task, out, target, tmp, result.parts, tstat, settled)
+
+
+def _check_catalogued(task: Task, target: Path) -> None:
+    """Refuse to rewrite a file whose content is not what the catalog holds (bit rot...)."""
+    if task.expect_hash is None:
+        return
+    current = _file_digest(target)
+    if current == task.expect_hash:
+        return
+    earlier = read_intent(Path(task.intent)) if task.intent else None
+    if earlier is not None and earlier.hash == current:
+        return  # this batch's own edit, made by a worker that was killed before reporting it
+    raise MetadataError(DAMAGED)
 
 
 def _digest(parts: tuple[bytes | memoryview, ...]) -> str:

@@ -27,7 +27,7 @@ from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata import EditSpec, PhotoMetadata
-from photoarchive.sidecars import INPLACE_EXTS, is_supported, uses_sidecar
+from photoarchive.sidecars import INPLACE_EXTS, existing_sidecar, is_supported, uses_sidecar
 from photoarchive.tag_worker import (
     Outcome,
     ReadOutcome,
@@ -274,7 +274,13 @@ def apply_tags(
         if catalog is not None:
             journal = Path(stack.enter_context(_journal_dir(settings)))
             tasks = [
-                replace(t, intent=str(journal / f"{i}.intent")) if t.want_hash else t
+                replace(
+                    t,
+                    intent=str(journal / f"{i}.intent"),
+                    expect_hash=_catalogued_hash(catalog, settings, t),
+                )
+                if t.want_hash
+                else t
                 for i, t in enumerate(tasks)
             ]
 
@@ -351,6 +357,15 @@ def _remove_stale_temps(tasks: list[Task]) -> None:
                     log.info("removed stale temporary %s", entry.path)
                 except OSError as exc:
                     log.warning("cannot remove stale temporary %s: %s", entry.path, exc)
+
+
+def _catalogued_hash(catalog: Catalog, settings: Settings, task: Task) -> str | None:
+    """The catalog's hash of the file the task rewrites (None: not catalogued)."""
+    path = Path(task.path)
+    target = existing_sidecar(path) if task.sidecar else path
+    rel = _archive_rel(settings, target) if target is not None else None
+    rec = catalog.file(rel) if rel else None
+    return rec.hash if rec is not None else None
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""A worker crash kills its siblings; edits they made before dying still reach the catalog."""
+"""Catalog integrity around rewrites: edits a crash kept from being reported, earlier damage."""
 
 from __future__ import annotations
 
@@ -12,34 +12,25 @@ from metadata.mdtools import camera_jpeg
 from photoarchive import pipeline, tagging
 from photoarchive.config import Settings
 from photoarchive.metadata import read_metadata
+from photoarchive.tag_worker import DAMAGED
 from photoarchive.tagging import CRASHED, TagEdit, apply_tags, expand_paths
 
-# Wraps the real run_chunk: a chunk of good files is committed, then its worker lingers (so its
-# report is lost when the pool breaks); the worker holding the hostile file aborts once the
-# good files are committed, as exiv2 crashing on a hostile file would.
+# Wraps the real run_chunk: the good files of the chunk are committed, then the worker aborts
+# on the hostile file, as exiv2 crashing on it would: the report of the whole chunk is lost.
 CRASH_AFTER_COMMIT = """
-import os, time
-from pathlib import Path
+import os
 from photoarchive.tag_worker import run_chunk
 
-MARK = Path(MARK_DIR)  # not the environment: the forkserver may predate this test
-
 def work(tasks):
-    if any("IMG_9" in t.path for t in tasks):
-        for _ in range(600):
-            if (MARK / "committed").exists():
-                break
-            time.sleep(0.05)
+    good = [t for t in tasks if "IMG_9" not in t.path]
+    out = run_chunk(good)
+    if len(good) < len(tasks):
         os.abort()
-    out = run_chunk(tasks)
-    if not (MARK / "committed").exists():
-        (MARK / "committed").write_text("x")
-        time.sleep(60)  # killed by the pool before this report is sent
     return out
 """
 
 
-def test_edits_of_workers_killed_by_a_sibling_crash_reach_the_catalog(
+def test_edits_committed_before_a_worker_crash_reach_the_catalog(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     card = tmp_path / "card" / "DCIM" / "100CAM"
@@ -50,23 +41,47 @@ def test_edits_of_workers_killed_by_a_sibling_crash_reach_the_catalog(
     files, _ = expand_paths([settings.archive / "2024-03-04"])
     assert [f.name for f in files] == ["IMG_0.JPG", "IMG_1.JPG", "IMG_2.JPG", "IMG_9.JPG"]
 
-    mark = tmp_path / "mark"
-    mark.mkdir()
-    code = f"MARK_DIR = {str(mark)!r}\n" + CRASH_AFTER_COMMIT
-    (tmp_path / "crash_after_commit.py").write_text(code, encoding="utf-8")
+    (tmp_path / "crash_after_commit.py").write_text(CRASH_AFTER_COMMIT, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     import crash_after_commit
 
     monkeypatch.setattr(tagging, "run_chunk", crash_after_commit.work)
-    monkeypatch.setattr(tagging, "CHUNK_FILES", 3)  # the good files in one chunk, IMG_9 alone
     result = apply_tags(settings, files, TagEdit(title="Spring"), workers=2)
     sys.modules.pop("crash_after_commit", None)
 
     messages = {r.path.name: r.message for r in result.results}
     assert messages["IMG_9.JPG"] == CRASHED
-    assert (mark / "committed").exists()
     for f in files[:3]:
         assert read_metadata(f).title == "Spring"
     report = pipeline.verify(settings)
     assert report.clean, (report.changed, report.unknown)
     assert not list(settings.cache_dir.glob("tag-journal-*"))
+
+
+def test_a_file_damaged_since_import_is_refused_not_rewritten(
+    settings: Settings, tmp_path: Path
+) -> None:
+    card = tmp_path / "card" / "DCIM" / "100CAM"
+    card.mkdir(parents=True)
+    for i in range(3):
+        (card / f"IMG_{i}.JPG").write_bytes(camera_jpeg(i, taken=datetime(2024, 3, 5, 9, i)))
+    pipeline.import_photos(settings, [tmp_path / "card"])
+    files, _ = expand_paths([settings.archive / "2024-03-04"])
+    damaged = files[1]
+    data = bytearray(damaged.read_bytes())
+    data[-10] ^= 0x55  # one flipped bit-pattern in the image data, as bit rot would do
+    damaged.write_bytes(bytes(data))
+
+    result = apply_tags(settings, files, TagEdit(title="Spring"), workers=1)
+    by_name = {r.path.name: r for r in result.results}
+    assert by_name[damaged.name].message == DAMAGED and not by_name[damaged.name].changed
+    assert damaged.read_bytes() == bytes(data)
+    assert [p.path for p in result.problems] == [str(damaged)]
+    for f in (files[0], files[2]):
+        assert by_name[f.name].changed and read_metadata(f).title == "Spring"
+    assert pipeline.verify(settings).changed == [f"2024-03-04/{damaged.name}"]
+
+    outside = tmp_path / "loose" / "IMG_5.JPG"  # not in the archive: nothing to compare with
+    outside.parent.mkdir()
+    outside.write_bytes(camera_jpeg(5))
+    assert apply_tags(settings, [outside], TagEdit(title="x"), workers=1).ok
