@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from photoarchive.archive import archive_lock, is_temp
+from photoarchive.card_guard import ON_CARD, on_camera_card
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.coords import Coordinates
@@ -243,6 +244,7 @@ def apply_tags(
     tasks: list[Task] = []
     sizes: dict[str, int] = {}
     rels: dict[str, str] = {}
+    mounts: dict[Path, bool] = {}
     for path in paths:
         path = Path(path)
         one = edit.get(path) if isinstance(edit, Mapping) else edit
@@ -251,6 +253,11 @@ def apply_tags(
             continue
         if not is_supported(path):
             msg = f"unsupported file type {path.suffix or '(none)'}; left unchanged"
+            batch.results.append(FileResult(path, False, msg))
+            batch.problems.append(Problem(str(path), msg))
+            continue
+        if on_camera_card(path, mounts):
+            msg = ON_CARD
             batch.results.append(FileResult(path, False, msg))
             batch.problems.append(Problem(str(path), msg))
             continue
