@@ -41,6 +41,13 @@ def sidecar_path(path: Path) -> Path:
 
 
 def existing_sidecar(path: Path) -> Path | None:
+    """The sidecar other programs would read for this file; none for formats written in place.
+
+    A JPEG/PNG/TIFF/WebP carries its own metadata and photoarchive writes it there, so a stray
+    Lightroom `IMG_1.xmp` (perhaps the RAW sibling's) must not override what the file says.
+    """
+    if path.suffix.lower() in INPLACE_EXTS:
+        return None
     for candidate in (sidecar_path(path), path.with_suffix(".xmp"), path.with_suffix(".XMP")):
         if candidate != path and candidate.is_file():
             return candidate

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from metadata.mdtools import EXIFTOOL, exiftool_json
+from metadata.mdtools import EXIFTOOL, camera_jpeg, exiftool_json
 from PIL import Image
 
 from photoarchive.config import Settings
@@ -87,3 +87,20 @@ def test_raw_goes_to_a_sidecar_only_when_the_setting_says_so(
     assert not (tmp_path / "IMG_0005.dng.xmp").exists()
     (doc,) = exiftool_json(raw2)
     assert doc["XMP-dc:Title"] == "In place"
+
+
+def test_a_lightroom_sidecar_beside_a_jpeg_does_not_hide_what_was_written_in_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    jpeg = tmp_path / "IMG_1.jpg"
+    jpeg.write_bytes(camera_jpeg(1))
+    raw_side = tmp_path / "IMG_1.xmp"  # a RAW sibling's Lightroom sidecar, titled differently
+    heic = tmp_path / "IMG_9.heic"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(40))
+    assert apply_tags(settings, [heic], TagEdit(title="Old title"), workers=1).ok
+    raw_side.write_bytes(heic.with_name(heic.name + ".xmp").read_bytes())
+    result = apply_tags(settings, [jpeg], TagEdit(title="New title"), workers=1)
+    assert result.ok and result.changed == 1
+    assert read_metadata(jpeg).title == "New title"
+    assert read_metadata(jpeg).sidecar is None
+    assert raw_side.exists()  # someone else's file: left alone
