@@ -73,8 +73,8 @@ def load_gpx(path: Path) -> list[TrackPoint]:
             lat, lon = float(el.attrib["lat"]), float(el.attrib["lon"])
             ele = float(ele_el.text) if ele_el is not None and ele_el.text else None
             checked(lat, lon)
-        except (KeyError, ValueError, CoordinateError):
-            continue
+        except (KeyError, ValueError, OverflowError, CoordinateError):
+            continue  # OverflowError: a time like 0001-01-01T00:00+05:00 has no UTC datetime
         points.append(TrackPoint(when, lat, lon, ele))
     if not points:
         raise GpxError(f"{path} has no track points with times")
@@ -196,7 +196,11 @@ def match_photos(
         when = taken.local
         if taken.offset is not None:
             when = when.replace(tzinfo=timezone(taken.offset))
-        match = track.locate(photo_utc(when, clock_offset, zone))
+        try:
+            match = track.locate(photo_utc(when, clock_offset, zone))
+        except OverflowError:
+            missed[path] = f"capture time {taken.local:%Y-%m-%d %H:%M} is out of range"
+            continue
         if match.coords is None:
             missed[path] = f"no track position: {match.reason}"
         else:

@@ -225,7 +225,7 @@ def _shell_place(name: str, tags: dict[str, str]) -> Place:
         lon = _rational_value(tags["GPSLongitude"])
     except KeyError as exc:
         raise PlaceError(f"{name!r} has no {exc.args[0]}") from None
-    except (ValueError, ZeroDivisionError) as exc:
+    except (ValueError, ArithmeticError) as exc:  # 1e400 overflows a float
         raise PlaceError(f"{name!r}: unreadable GPS value ({exc})") from None
     if tags.get("GPSLatitudeRef", "N").strip().upper().startswith("S"):
         lat = -lat
@@ -235,7 +235,7 @@ def _shell_place(name: str, tags: dict[str, str]) -> Place:
     if "GPSAltitude" in tags:
         try:
             alt = float(Fraction(tags["GPSAltitude"].split()[0]))
-        except (ValueError, ZeroDivisionError, IndexError):
+        except (ValueError, ArithmeticError, IndexError):
             raise PlaceError(f"{name!r}: unreadable altitude {tags['GPSAltitude']!r}") from None
         if tags.get("GPSAltitudeRef", "0").strip() == "1":
             alt = -alt

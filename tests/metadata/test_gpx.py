@@ -119,3 +119,19 @@ def test_unreadable_gpx(tmp_path: Path) -> None:
     empty.write_text("<gpx></gpx>", encoding="utf-8")
     with pytest.raises(GpxError, match="no track points with times"):
         load_gpx(empty)
+
+
+def test_out_of_range_track_times_are_skipped_not_raised(tmp_path: Path) -> None:
+    gpx = tmp_path / "odd.gpx"
+    gpx.write_text(
+        '<gpx><trk><trkseg><trkpt lat="1" lon="2"><time>0001-01-01T00:00:00+05:00</time>'
+        '</trkpt><trkpt lat="1" lon="2"><time>2024-01-01T00:00:00Z</time></trkpt>'
+        "</trkseg></trk></gpx>",
+        encoding="utf-8",
+    )
+    points = load_gpx(gpx)
+    assert [p.time for p in points] == [datetime(2024, 1, 1, tzinfo=UTC)]
+    only_bad = tmp_path / "only_bad.gpx"
+    only_bad.write_text(gpx.read_text().replace("2024-01-01T00:00:00Z", "0001-01-01T01:00+02:00"))
+    with pytest.raises(GpxError, match="no track points with times"):
+        load_gpx(only_bad)

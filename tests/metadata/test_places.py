@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from photoarchive.places import Place, PlaceBook, PlaceError, import_shell_places
+from photoarchive.places import (
+    Place,
+    PlaceBook,
+    PlaceError,
+    import_shell_places,
+    parse_shell_places,
+)
 
 SHELL_FILE = r"""#!/bin/bash
 # Places for geotag.sh (exiv2 -M commands)
@@ -159,3 +165,17 @@ def test_import_shell_rejects_files_without_places(tmp_path: Path) -> None:
         import_shell_places(PlaceBook(tmp_path / "p.toml"), empty)
     with pytest.raises(PlaceError, match="cannot read"):
         import_shell_places(PlaceBook(tmp_path / "p.toml"), tmp_path / "missing.sh")
+
+
+def test_shell_place_with_an_overflowing_value_is_skipped_with_a_message() -> None:
+    text = (
+        '_BIG=(-M "set Exif.GPSInfo.GPSLatitude 1e400" -M "set Exif.GPSInfo.GPSLongitude 1/1")\n'
+        '_HIGH=(-M "set Exif.GPSInfo.GPSLatitude 1/1" -M "set Exif.GPSInfo.GPSLongitude 1/1"\n'
+        '  -M "set Exif.GPSInfo.GPSAltitude 1e400")\n'
+        "LOCATION[big]=_BIG\nLOCATION[high]=_HIGH\n"
+    )
+    places, messages = parse_shell_places(text)
+    assert places == []
+    assert len(messages) == 2
+    assert "'big': unreadable GPS value" in messages[0]
+    assert "'high': unreadable altitude" in messages[1]
