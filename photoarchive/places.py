@@ -6,16 +6,24 @@ entry is reported, not fatal for the rest) and written atomically in a stable, r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import re
+import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 from photoarchive.coords import CoordinateError, checked
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, saves are still atomic
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +71,17 @@ def validate(place: Place) -> Place:
 
 
 class PlaceBook:
-    """The places file in memory; names are unique ignoring case, original spelling kept."""
+    """The places file in memory; names are unique ignoring case, original spelling kept.
+
+    Several windows and processes may edit the file at once (the CLI remembers which place was
+    used, the GUI edits places). So the book remembers its edits, and `save` replays them on the
+    file as it is now, under a lock: two concurrent edits both survive.
+    """
 
     def __init__(self, path: Path, places: list[Place] | None = None) -> None:
         self.path = path
         self._places: dict[str, Place] = {}
+        self._edits: list[tuple[str, tuple[object, ...]]] = []
         for place in places or []:
             self.add(place)
 
@@ -87,21 +101,35 @@ class PlaceBook:
             raise PlaceError(f"{path}: 'place' must be a list of [[place]] tables")
         for i, entry in enumerate(entries, 1):
             try:
-                book.add(_from_toml(entry))
+                book._add(_from_toml(entry))
             except (PlaceError, TypeError, ValueError) as exc:
                 raise PlaceError(f"{path}: place #{i}: {exc}") from None
         return book
 
     def save(self) -> None:
-        """Write atomically: temp file in the same folder, fsync, rename."""
+        """Replay this book's edits on the current file under a lock; write it atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = HEADER + "".join("\n" + _to_toml(p) for p in self.all())
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        with _locked(self.path.with_name(f".{self.path.name}.lock")):
+            fresh = PlaceBook.load(self.path)
+            for name, args in self._edits:
+                try:
+                    getattr(fresh, f"_replay_{name}")(*args)
+                except PlaceError as exc:
+                    log.warning("places: edit %s%r no longer applies: %s", name, args, exc)
+            text = HEADER + "".join("\n" + _to_toml(p) for p in fresh.all())
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            try:
+                with open(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        self._places, self._edits = fresh._places, []
 
     def all(self) -> list[Place]:
         return sorted(self._places.values(), key=lambda p: (p.name.casefold(), p.name))
@@ -120,16 +148,37 @@ class PlaceBook:
             raise PlaceError(f"no place named {name!r} (known places: {known})") from None
 
     def add(self, place: Place) -> None:
+        self._add(place)
+        self._edits.append(("add", (place,)))
+
+    def remove(self, name: str) -> None:
+        self._remove(name)
+        self._edits.append(("remove", (name,)))
+
+    def rename(self, old: str, new: str) -> None:
+        self._rename(old, new)
+        self._edits.append(("rename", (old, new)))
+
+    def update(self, name: str, place: Place) -> None:
+        """Replace a place's details (and name, if `place.name` differs)."""
+        self._update(name, place)
+        self._edits.append(("update", (name, place)))
+
+    def record_use(self, name: str) -> None:
+        self._record_use(name)
+        self._edits.append(("record_use", (name,)))
+
+    def _add(self, place: Place) -> None:
         place = validate(place)
         if _key(place.name) in self._places:
             raise PlaceError(f"a place named {self._places[_key(place.name)].name!r} exists")
         self._places[_key(place.name)] = place
 
-    def remove(self, name: str) -> None:
+    def _remove(self, name: str) -> None:
         self.get(name)
         del self._places[_key(name)]
 
-    def rename(self, old: str, new: str) -> None:
+    def _rename(self, old: str, new: str) -> None:
         place = self.get(old)
         renamed = validate(replace(place, name=new))
         if _key(new) in self._places and _key(new) != _key(old):
@@ -137,8 +186,7 @@ class PlaceBook:
         del self._places[_key(old)]
         self._places[_key(renamed.name)] = renamed
 
-    def update(self, name: str, place: Place) -> None:
-        """Replace a place's details (and name, if `place.name` differs)."""
+    def _update(self, name: str, place: Place) -> None:
         self.get(name)
         place = validate(place)
         if _key(place.name) != _key(name) and _key(place.name) in self._places:
@@ -146,9 +194,33 @@ class PlaceBook:
         del self._places[_key(name)]
         self._places[_key(place.name)] = place
 
-    def record_use(self, name: str) -> None:
+    def _record_use(self, name: str) -> None:
         place = self.get(name)
         self._places[_key(name)] = replace(place, uses=place.uses + 1)
+
+    # Replaying on the file as it is now: the user's latest word wins over a concurrent one.
+    def _replay_add(self, place: Place) -> None:
+        self._places.pop(_key(place.name), None)
+        self._add(place)
+
+    def _replay_remove(self, name: str) -> None:
+        self._places.pop(_key(name), None)
+
+    _replay_rename = _rename
+    _replay_update = _update
+    _replay_record_use = _record_use
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held across reload-modify-save (no-op without fcntl)."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _from_toml(entry: object) -> Place:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,7 +72,8 @@ def test_save_and_load_round_trip_is_readable_toml(tmp_path: Path) -> None:
     book.save()
     text = path.read_text(encoding="utf-8")
     assert "[[place]]" in text and "Zoë's school 学校" in text and "private = true" in text
-    assert not [p for p in path.parent.iterdir() if p.name != "places.toml"]  # no temp left
+    left = {p.name for p in path.parent.iterdir()}
+    assert left <= {"places.toml", ".places.toml.lock"}  # no temp left
     again = PlaceBook.load(path)
     assert again.all() == book.all()
     assert again.get('grandma\'s "old" house').uses == 2
@@ -179,3 +182,45 @@ def test_shell_place_with_an_overflowing_value_is_skipped_with_a_message() -> No
     assert len(messages) == 2
     assert "'big': unreadable GPS value" in messages[0]
     assert "'high': unreadable altitude" in messages[1]
+
+
+CONCURRENT_EDITOR = """
+import sys
+import subprocess
+import sys
+from pathlib import Path
+from photoarchive.places import Place, PlaceBook
+
+path, who, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for i in range(rounds):
+    book = PlaceBook.load(path)
+    book.add(Place(f"{who}-{i}", 1.0, 2.0))
+    book.record_use("shared")
+    book.save()
+"""
+
+
+def test_two_processes_editing_the_places_file_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "places.toml"
+    book = PlaceBook(path)
+    book.add(Place("shared", 0.0, 0.0))
+    book.save()
+    rounds = 40
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_EDITOR, str(path), who, str(rounds)],
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for who in ("a", "b")
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    final = PlaceBook.load(path)
+    names = {p.name for p in final.all()}
+    assert names == {"shared"} | {f"{w}-{i}" for w in "ab" for i in range(rounds)}
+    assert final.get("shared").uses == 2 * rounds
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".places.toml.tmp")]
+    assert not [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith(".places.toml.") and p.name != ".places.toml.lock"
+    ]  # no temporaries left
