@@ -297,6 +297,7 @@ def run_tag(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -
 def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
     files, problems = expand_paths(args.paths)
     results = read_all(files, cancel, TextProgress(quiet=True))
+    cancelled = cancel.cancelled or len(results) < len(files)
     docs = []
     for r in results:
         m = r.metadata
@@ -343,4 +344,6 @@ def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
                     print(f"  {label + ':':<9} {value or '-'}")
         print_problems("Problems", [p for p in problems if p.severity is Severity.ERROR])
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    return EXIT_PROBLEMS if errors else EXIT_OK
+    if cancelled:
+        print(f"cancelled: showed {len(results)} of {len(files)} files", file=sys.stderr)
+    return EXIT_PROBLEMS if errors or cancelled else EXIT_OK

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
+import pytest
 from harness import run_cli
 from metadata.mdtools import camera_jpeg, exiftool_json
 from metadata.test_places import SHELL_FILE
 
+from photoarchive.cli_metadata import run_show
 from photoarchive.config import Settings
+from photoarchive.jobs import CancelToken
 from photoarchive.places import PlaceBook
 
 
@@ -209,3 +213,15 @@ def test_usage_errors_and_problem_exit_status(
     assert reasons["gone.jpg"] == "no such file or folder"
     res = run_cli("show", str(broken), env=cli_env)
     assert res.returncode == 1 and "unreadable image or metadata" in res.stdout
+
+
+def test_show_cancelled_says_so_and_fails(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    week = _week(tmp_path)
+    cancel = CancelToken()
+    cancel.cancel()  # what Ctrl-C does
+    args = argparse.Namespace(paths=[week], json=False)
+    assert run_show(args, settings, cancel) == 1
+    assert "cancelled: showed 0 of 3 files" in capsys.readouterr().err
+    assert run_show(args, settings, CancelToken()) == 0
