@@ -53,26 +53,12 @@ def console_link(target: Target, folder: str = "") -> str:
 
 
 def _read_title(path: Path) -> str:
-    """The photo's title as the metadata module reads it (falls back to XMP/IPTC via pyexiv2)."""
-    try:
-        from photoarchive.metadata import read_metadata  # issue 3; may not be present
+    """The photo's title as the metadata module reads it; a damaged file gives no title."""
+    from photoarchive.metadata import read_metadata  # loaded only when a guide is written
 
+    try:
         return (read_metadata(path).title or "").strip()
-    except ImportError:
-        pass
     except Exception as exc:  # a damaged file must not stop the guide
-        log.info("no title from %s: %s", path, exc)
-        return ""
-    try:
-        import pyexiv2
-
-        with pyexiv2.Image(str(path)) as img:
-            xmp = img.read_xmp().get("Xmp.dc.title")
-            if isinstance(xmp, dict) and xmp:
-                return str(next(iter(xmp.values()))).strip()
-            iptc = img.read_iptc().get("Iptc.Application2.ObjectName")
-            return str(iptc or "").strip()
-    except Exception as exc:
         log.info("no title from %s: %s", path, exc)
         return ""
 
