@@ -106,6 +106,7 @@ class _Run:
         self.copier = VerifiedCopier(verify_from_disk=verify_from_disk)
         self.buf = new_buffer()
         self.reserved: dict[str, set[str]] = {}
+        self.listed: dict[str, set[str]] = {}
         self.records: list[FileRecord] = []
         self.seen: list[tuple[str, str, int, int, str]] = []
         self.touched: set[Path] = set()
@@ -177,7 +178,7 @@ class _Run:
     def _import_group(self, group: PlannedGroup) -> None:
         week_dir = self.archive / group.week
         try:
-            if not week_dir.is_dir():
+            if group.week not in self.listed and not week_dir.is_dir():
                 week_dir.mkdir()
                 fsync_dir(self.archive)  # the new folder's own entry must survive a power cut
         except OSError as exc:
@@ -219,6 +220,11 @@ class _Run:
     ) -> dict[int, tuple[str, bool]] | None:
         """The first suffix under which every file of the shot is free or already there."""
         taken = self.reserved.setdefault(group.week, set())
+        if group.week not in self.listed:
+            # One listing per folder and run (the archive lock keeps other writers out); a stat
+            # per name would queue behind the directory updates of the copies in flight.
+            self.listed[group.week] = set(os.listdir(week_dir))
+        present = self.listed[group.week]
         for n in range(MAX_SUFFIX + 1):
             chosen: dict[int, tuple[str, bool]] = {}
             for pf in group.files:
@@ -227,7 +233,7 @@ class _Run:
                 target = week_dir / name
                 if name in taken:
                     break
-                if os.path.lexists(target):
+                if name in present:
                     if not self._same_content(pf, target):
                         break
                     chosen[id(pf)] = (name, True)
