@@ -282,9 +282,7 @@ def _tags_for(r: _Reader, suffix: str) -> dict[int, bytes]:
     return {}
 
 
-def read_capture_time(
-    path: Path, size: int | None = None, mtime_ns: int | None = None
-) -> CaptureTime:
+def read_capture_time(path: Path, mtime_ns: int | None = None) -> CaptureTime:
     """EXIF DateTimeOriginal (+ OffsetTimeOriginal), then embedded video dates, then mtime."""
     try:
         with open(path, "rb") as fh:

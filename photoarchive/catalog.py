@@ -159,14 +159,6 @@ class Catalog:
                 [_values(r) for r in records],
             )
 
-    def has_content(self, content_hash: str) -> str | None:
-        """Archive path of a media file with this content (now or as imported), if any."""
-        row = self.conn.execute(
-            "SELECT path FROM files WHERE role='media' AND (hash=? OR import_hash=?) LIMIT 1",
-            (content_hash, content_hash),
-        ).fetchone()
-        return row[0] if row else None
-
     def archived_copies(self, content_hash: str) -> list[tuple[str, int]]:
         """(path, size) of media files with this content, now or as imported."""
         rows = self.conn.execute(
@@ -206,9 +198,6 @@ class Catalog:
             "UPDATE files SET hash=?, size=?, mtime_ns=? WHERE path=?",
             (content_hash, size, mtime_ns, path),
         )
-
-    def remove(self, path: str) -> None:
-        self.conn.execute("DELETE FROM files WHERE path=?", (path,))
 
     def replace_all(self, records: Iterable[FileRecord]) -> None:
         """Rebuild: the archive folders are the truth; keep identities we still know."""

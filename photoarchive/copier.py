@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photoarchive.archive import fsync_dir, temp_name
-from photoarchive.hashing import CHUNK, new_hasher
+from photoarchive.hashing import CHUNK, hash_file, new_hasher
 from photoarchive.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,6 @@ class VerifiedCopier:
         self._batch_size = 0
         self._batch_bytes = batch_bytes
         self._batch_files = batch_files
-        self._cancel_done: list[CopyResult] = []
         self.verify_from_disk = verify_from_disk
 
     def copy(
@@ -172,14 +171,11 @@ class VerifiedCopier:
 
         Raises Cancelled (after removing its temp file) when cancelled mid-file.
         """
-        done = self._collect()
         try:
             written = self._write_temp(req, buf, cancel)
         except CopyError as exc:
-            return [*done, CopyResult(req, error=str(exc))]
-        except Cancelled:
-            self._cancel_done = done
-            raise
+            return [*self._collect(), CopyResult(req, error=str(exc))]
+        done = self._collect()  # after the write: on Cancelled, drain() still has them
         self._batch.append(written)
         self._batch_size += req.size
         if self._batch_size >= self._batch_bytes or len(self._batch) >= self._batch_files:
@@ -252,10 +248,7 @@ class VerifiedCopier:
             try:
                 if not flushed:
                     _fsync_path(w.temp, self.verify_from_disk)
-                check = new_hasher()
-                if w.req.size:
-                    check.update_mmap(str(w.temp))
-                if check.hexdigest() != w.hash:
+                if hash_file(w.temp) != w.hash:
                     _unlink_quietly(w.temp)
                     results.append(
                         CopyResult(w.req, error="the copy does not match the card (hash mismatch)")
@@ -300,10 +293,10 @@ class VerifiedCopier:
     def drain(self) -> list[CopyResult]:
         """Finish everything written so far (also on cancel: those files are complete)."""
         self._submit()
-        results = [*self._cancel_done]
+        results: list[CopyResult] = []
         for fut in self._in_flight:
             results += fut.result()
-        self._in_flight, self._cancel_done = [], []
+        self._in_flight = []
         return results
 
     def close(self) -> None:

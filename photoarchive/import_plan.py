@@ -21,7 +21,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
-from photoarchive.media import Kind
+from photoarchive.media import Kind, catalog_role
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,10 @@ class PlannedFile:
     volume: str
     hash: str | None = None  # known when hashed while planning
     archived_as: str | None = None  # archive path, when the content is archived and present
-    duplicate_of: str | None = None  # card path of the same content earlier in this run
 
     @property
     def role(self) -> str:
-        return "sidecar" if self.source.kind is Kind.SIDECAR else "media"
+        return catalog_role(self.source.kind)
 
 
 @dataclass
@@ -86,7 +85,7 @@ def _group_capture(group: ShotGroup) -> CaptureTime:
     first: CaptureTime | None = None
     for f in media:
         try:
-            ct = read_capture_time(f.path, f.size, f.mtime_ns)
+            ct = read_capture_time(f.path, f.mtime_ns)
         except OSError:
             continue
         if not ct.guess:
@@ -145,7 +144,7 @@ def plan_import(
     )
     total = sum(len(fresh) for _, fresh in candidates)
     done = 0
-    seen_in_run: dict[str, str] = {}
+    seen_in_run: set[str] = set()
     for group, fresh in candidates:
         cancel.raise_if_cancelled()
         new_files: list[PlannedFile] = []
@@ -178,11 +177,9 @@ def plan_import(
                     plan.already.append(pf)
                     continue
                 if pf.hash in seen_in_run:
-                    # Kept as a fallback, copied only if the first copy fails.
-                    pf.duplicate_of = seen_in_run[pf.hash]
-                    dup_files.append(pf)
+                    dup_files.append(pf)  # a fallback, copied only if the first copy fails
                     continue
-                seen_in_run[pf.hash] = str(src.path)
+                seen_in_run.add(pf.hash)
             new_files.append(pf)
         media_new = any(pf.role == "media" for pf in new_files)
         if not media_new and not dup_files:

@@ -109,7 +109,6 @@ class _Run:
         self.listed: dict[str, set[str]] = {}
         self.records: list[FileRecord] = []
         self.seen: list[tuple[str, str, int, int, str]] = []
-        self.touched: set[Path] = set()
         self.total_files = plan.new_files + sum(len(g.files) for g in plan.duplicates)
         self.files_done = 0  # written to a temp name, or failed, or adopted
         self.bytes_done = 0
@@ -194,6 +193,15 @@ class _Run:
         if names is None:
             self._fail(group.files, "no free file name in the week folder")
             return
+        if any(adopt for _, adopt in names.values()):
+            # Found complete from an interrupted run: its name must be durable before the
+            # catalog says so (the copier does this for the files it places itself).
+            try:
+                fsync_dir(week_dir)
+            except OSError as exc:
+                reason = describe_os_error(exc, "cannot make the folder durable")
+                self._fail(group.files, f"{reason}; re-checked next time")
+                return
         for pf in group.files:
             name, adopt = names[id(pf)]
             self._report(str(pf.source.path))
@@ -268,11 +276,6 @@ class _Run:
         self.summary.bytes_copied += pf.source.size
         self._record(group, pf, res.request.dest.name, res.hash or "", adopted=False)
 
-    def _uncount(self, rel: str) -> None:
-        for names in (self.summary.copied, self.summary.adopted):
-            if rel in names:
-                names.remove(rel)
-
     def _record(
         self, group: PlannedGroup, pf: PlannedFile, name: str, content: str, adopted: bool
     ) -> None:
@@ -295,33 +298,11 @@ class _Run:
             )
         )
         self.seen.append((pf.volume, src.rel, src.size, src.mtime_ns, content))
-        self.touched.add(self.archive / group.week)
         if len(self.records) >= FLUSH_EVERY:
             self._flush()
 
     def _flush(self) -> None:
-        """Make the new names durable, then let the catalog say so (and only then)."""
-        failed: dict[str, str] = {}
-        for folder in self.touched:
-            try:
-                fsync_dir(folder)
-            except OSError as exc:
-                failed[folder.name] = describe_os_error(exc, "cannot make the folder durable")
-        self.touched.clear()
-        if failed:
-            kept = []
-            unsure: set[tuple[str | None, str | None]] = set()
-            for rec in self.records:
-                if rec.week in failed:
-                    # The file is complete; the next import finds and adopts it.
-                    reason = f"{failed[rec.week]}; {rec.path} will be re-checked next time"
-                    self.summary.problems.append(Problem(rec.source_path or rec.path, reason))
-                    self._uncount(rec.path)
-                    unsure.add((rec.source_volume, rec.source_path))
-                else:
-                    kept.append(rec)
-            self.records = kept
-            self.seen = [e for e in self.seen if (e[0], e[1]) not in unsure]
+        """Catalog what is durable: every name recorded here was fsynced into its folder."""
         if self.records:
             self.catalog.add_files(self.records)
             self.records = []

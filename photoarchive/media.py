@@ -43,6 +43,11 @@ def kind_of(name: str) -> Kind:
     return Kind.OTHER
 
 
+def catalog_role(kind: Kind) -> str:
+    """Side files are catalogued as travelling with a photo; everything else is media."""
+    return "sidecar" if kind is Kind.SIDECAR else "media"
+
+
 def split_name(name: str) -> tuple[str, str]:
     """('IMG_1', '.CR2.xmp'): the stem and the chain of known media/side-file suffixes."""
     stem = name

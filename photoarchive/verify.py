@@ -13,7 +13,7 @@ from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
-from photoarchive.media import Kind, kind_of
+from photoarchive.media import catalog_role, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,6 @@ def verify_archive(
     return report
 
 
-def _role(name: str) -> str:
-    return "sidecar" if kind_of(name) is Kind.SIDECAR else "media"
-
-
 def rebuild_catalog(
     settings: Settings,
     catalog: Catalog,
@@ -103,7 +99,7 @@ def rebuild_catalog(
         try:
             st = os.stat(f.path)
             content = hash_file(f.path)
-            capture = read_capture_time(f.path, st.st_size, st.st_mtime_ns)
+            capture = read_capture_time(f.path, st.st_mtime_ns)
         except OSError as exc:
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue
@@ -119,7 +115,7 @@ def rebuild_catalog(
                 mtime_ns=st.st_mtime_ns,
                 capture_time=capture.iso(),
                 capture_guess=capture.guess,
-                role=_role(f.name),
+                role=catalog_role(kind_of(f.name)),
                 source_volume=old.source_volume if keep and old else None,
                 source_path=old.source_path if keep and old else None,
                 import_id=old.import_id if keep and old else None,
