@@ -13,11 +13,12 @@ from pathlib import Path
 INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
 WRITABLE_RAW_EXTS = frozenset({".dng", ".cr2", ".nef", ".pef", ".orf", ".arw", ".srw"})
 # Read-only for exiv2 (or not images at all): title/caption/GPS go to an XMP sidecar.
-SIDECAR_EXTS = frozenset(
-    {".heic", ".heif", ".hif", ".avif", ".cr3", ".raf", ".rw2", ".crw", ".mrw", ".x3f"}
-    | {".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"}
-)
+# Wider than media.VIDEO_EXTS (what import copies): any video someone may want to caption.
 VIDEO_EXTS = frozenset({".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"})
+SIDECAR_EXTS = (
+    frozenset({".heic", ".heif", ".hif", ".avif", ".cr3", ".raf", ".rw2", ".crw", ".mrw", ".x3f"})
+    | VIDEO_EXTS
+)
 
 
 def uses_sidecar(path: Path, raw_sidecar: bool = False) -> bool:

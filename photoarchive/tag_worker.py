@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import blake3
-
 from photoarchive.archive import fsync_dir, temp_name
+from photoarchive.hashing import hash_file, new_hasher
 from photoarchive.metadata import (
     EditSpec,
     MetadataError,
@@ -75,11 +74,10 @@ _FSYNC: ThreadPoolExecutor | None = None
 
 def init_worker() -> None:
     """Keep stdout clean (exiv2 prints there) and leave Ctrl-C to the parent's cancel."""
-    global _FSYNC
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _FSYNC = ThreadPoolExecutor(max_workers=FSYNC_THREADS, thread_name_prefix="fsync")
+    _fsync_pool()
 
 
 def _fsync_pool() -> ThreadPoolExecutor:
@@ -95,7 +93,6 @@ class _Pending:
     outcome: Outcome
     target: Path  # the file to replace (the original or its sidecar)
     tmp: Path
-    parts: tuple[bytes | memoryview, ...]
     stat: os.stat_result | None  # the target as read, to detect changes under our feet
     settled: Future[str]  # fsync + read-back, in a thread: the verified BLAKE3 digest
 
@@ -192,7 +189,7 @@ def _prepare(task: Task) -> _Pending | Outcome:
                     return out
                 tmp = _write_temp(target, result, st.st_mode & 0o7777, fh.fileno())
             settled = _fsync_pool().submit(_settle, tmp, result.parts)
-            return _Pending(task, out, target, tmp, result.parts, tstat, settled)
+            return _Pending(task, out, target, tmp, tstat, settled)
         out.notes.extend(result.notes)
         if result.parts is None:
             return out
@@ -209,14 +206,14 @@ def _prepare(task: Task) -> _Pending | Outcome:
         out.error = unexpected(exc)
         return out
     settled = _fsync_pool().submit(_settle, tmp, result.parts)
-    return _Pending(task, out, target, tmp, result.parts, tstat, settled)
+    return _Pending(task, out, target, tmp, tstat, settled)
 
 
 def _check_catalogued(task: Task, target: Path) -> None:
     """Refuse to rewrite a file whose content is not what the catalog holds (bit rot...)."""
     if task.expect_hash is None:
         return
-    current = _file_digest(target)
+    current = hash_file(target, max_threads=1)
     if current == task.expect_hash:
         return
     earlier = read_intent(Path(task.intent)) if task.intent else None
@@ -226,18 +223,9 @@ def _check_catalogued(task: Task, target: Path) -> None:
 
 
 def _digest(parts: tuple[bytes | memoryview, ...]) -> str:
-    hasher = blake3.blake3()
+    hasher = new_hasher(max_threads=1)
     for part in parts:
         hasher.update(part)
-    return str(hasher.hexdigest())
-
-
-def _file_digest(path: Path) -> str:
-    """BLAKE3 of a file as read back (memory-mapped, no copy; the GIL is released)."""
-    if os.path.getsize(path) == 0:
-        return str(blake3.blake3(b"").hexdigest())
-    hasher = blake3.blake3()
-    hasher.update_mmap(str(path))
     return str(hasher.hexdigest())
 
 
@@ -248,7 +236,7 @@ def _settle(tmp: Path, parts: tuple[bytes | memoryview, ...]) -> str:
     """
     _fsync_path(tmp)
     expected = _digest(parts)
-    if _file_digest(tmp) != expected:
+    if hash_file(tmp, max_threads=1) != expected:
         raise MetadataError("read-back check failed: the temporary copy differs")
     return expected
 

@@ -275,7 +275,7 @@ def apply_tags(
     with ExitStack() as stack:
         catalog: Catalog | None = None
         if rels:
-            stack.enter_context(archive_lock(settings.catalog_path.with_suffix(".lock")))
+            stack.enter_context(archive_lock(settings.lock_path))
             if settings.catalog_path.exists():
                 catalog = stack.enter_context(Catalog(settings.catalog_path))
         if catalog is not None:
@@ -301,7 +301,7 @@ def apply_tags(
                     batch.problems.append(Problem(o.path, o.error))
                     batch.results.append(FileResult(path, False, o.error))
                     continue
-                if (o.notes and not o.changed) or o.notes:
+                if o.notes:
                     batch.problems.append(Problem(o.path, msg or "", Severity.WARNING))
                 batch.results.append(FileResult(path, o.changed, msg))
                 if catalog is not None and o.changed and o.hash and o.written:
