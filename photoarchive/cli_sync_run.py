@@ -13,16 +13,23 @@ from photoarchive.cli_output import TextProgress, human_bytes, print_path_lists,
 from photoarchive.config import Settings
 from photoarchive.gcs import BadTarget, GcsError, make_client, parse_target
 from photoarchive.jobs import Cancelled, CancelToken
-from photoarchive.sharing import ShareError, ShareResult, create_bucket, share_list
-from photoarchive.sharing import share_add as _share_add
-from photoarchive.sharing import share_remove as _share_remove
+from photoarchive.sharing import (
+    ShareError,
+    ShareResult,
+    create_bucket,
+    share_add,
+    share_list,
+    share_remove,
+)
 from photoarchive.sync_plan import NEARLINE_MIN_DAYS, SyncPlan
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _err(command: str, exc: Exception) -> None:
+def _fail(command: str, exc: Exception) -> int:
+    """Say what went wrong; a bad target or address is a usage error, the rest a problem."""
     print(f"photoarchive {command}: {exc}", file=sys.stderr)
+    return EXIT_USAGE if isinstance(exc, (BadTarget, ShareError)) else EXIT_PROBLEMS
 
 
 def print_plan(plan: SyncPlan, out: Any = None) -> None:
@@ -112,12 +119,8 @@ def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
         plan = pipeline.plan_sync(
             settings, args.bucket, cancel, progress, hold_back_days=args.hold_back_days
         )
-    except BadTarget as exc:
-        _err("sync", exc)
-        return EXIT_USAGE
-    except GcsError as exc:
-        _err("sync", exc)
-        return EXIT_PROBLEMS
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("sync", exc)
     except Cancelled:
         print("cancelled while planning; nothing was sent", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -136,8 +139,7 @@ def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
             workers=max(1, args.jobs),
         )
     except GcsError as exc:
-        _err("sync", exc)
-        return EXIT_PROBLEMS
+        return _fail("sync", exc)
     if args.json:
         print(_summary_json(plan, summary))
     else:
@@ -176,12 +178,8 @@ def run_bucket_create(args: argparse.Namespace, settings: Settings, cancel: Canc
         if target.prefix:
             raise BadTarget("bucket create takes gs://NAME without a prefix")
         bucket = create_bucket(make_client(settings), target.bucket, args.location)
-    except BadTarget as exc:
-        _err("bucket create", exc)
-        return EXIT_USAGE
-    except GcsError as exc:
-        _err("bucket create", exc)
-        return EXIT_PROBLEMS
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("bucket create", exc)
     if args.json:
         print(json.dumps({"bucket": bucket.name, "location": bucket.location}))
     else:
@@ -199,17 +197,13 @@ def run_share(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
         client = make_client(settings)
         result: ShareResult
         if args.share_action == "add":
-            result = _share_add(client, target, args.emails)
+            result = share_add(client, target, args.emails)
         elif args.share_action == "remove":
-            result = _share_remove(client, target, args.emails)
+            result = share_remove(client, target, args.emails)
         else:
             result = share_list(client, target)
-    except (BadTarget, ShareError) as exc:
-        _err(command, exc)
-        return EXIT_USAGE
-    except GcsError as exc:
-        _err(command, exc)
-        return EXIT_PROBLEMS
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail(command, exc)
     if args.json:
         print(json.dumps(result.__dict__, ensure_ascii=False))
     else:
@@ -230,12 +224,8 @@ def run_verify_remote(args: argparse.Namespace, settings: Settings, cancel: Canc
         report = pipeline.verify_remote(
             settings, getattr(args, "bucket", None), cancel, TextProgress(quiet=args.json)
         )
-    except BadTarget as exc:
-        _err("verify --remote", exc)
-        return EXIT_USAGE
-    except GcsError as exc:
-        _err("verify --remote", exc)
-        return EXIT_PROBLEMS
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("verify --remote", exc)
     if args.json:
         print(report.to_json())
     else:

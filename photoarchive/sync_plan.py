@@ -6,6 +6,7 @@ the bucket holds an object of that name (a lost record, an edit, an interrupted 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -53,7 +54,6 @@ class SyncPlan:
     adopt: list[SyncRecord] = field(default_factory=list)  # already in the bucket, intact
     unchanged: int = 0
     local: list[LocalFile] = field(default_factory=list)  # the archive as scanned
-    remote_objects: int = 0
     problems: list[Problem] = field(default_factory=list)
     hold_back_days: int = 0
     planned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -139,7 +139,6 @@ def build_plan(
 ) -> SyncPlan:
     """Compare the archive with the listing and the records; read only files we cannot trust."""
     plan = SyncPlan(target, hold_back_days=hold_back_days)
-    plan.remote_objects = len(remote)
     remote = dict(remote)
     for name in GUIDE_NAMES:  # ours, at the bucket root
         remote.pop(name, None)
@@ -230,7 +229,7 @@ def _check_unknown(
             else:
                 item = _item(f, target, "changed", obj)
                 plan.changed.append(
-                    SyncItem(**{**item.__dict__, "sums": sums})  # keep what we read
+                    dataclasses.replace(item, sums=sums)  # keep what we read
                 )
 
 
