@@ -102,7 +102,7 @@ _LAZY = {
     # issue 3: places, geotags, titles and captions
     "BatchResult": "photoarchive.tagging",
     "FileResult": "photoarchive.tagging",
-    "TagEdit": "photoarchive.tagging",
+    "TagEdit": "photoarchive.tag_edit",
     "apply_tags": "photoarchive.tagging",
     "read_all": "photoarchive.tagging",
 }

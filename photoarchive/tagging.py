@@ -23,12 +23,12 @@ from photoarchive.archive import archive_lock, is_temp
 from photoarchive.card_guard import ON_CARD, on_camera_card
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
 from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata import EditSpec, PhotoMetadata
 from photoarchive.sidecars import INPLACE_EXTS, existing_sidecar, is_supported, uses_sidecar
+from photoarchive.tag_edit import TagEdit
 from photoarchive.tag_worker import (
     Outcome,
     ReadOutcome,
@@ -47,20 +47,6 @@ log = logging.getLogger(__name__)
 CHUNK_FILES = 16
 CHUNK_BYTES = 64 << 20
 CRASHED = "the metadata library crashed on this file (damaged or hostile file?); left unchanged"
-
-
-@dataclass(frozen=True)
-class TagEdit:
-    """One edit; None leaves a field unchanged, '' clears a title or caption."""
-
-    gps: Coordinates | None = None
-    overwrite_gps: bool = False
-    title: str | None = None
-    caption: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return self.gps is None and self.title is None and self.caption is None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info, info_f
 from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import CancelToken, Progress, ProgressCallback
+from photoarchive.tag_edit import TagEdit
 
 log = logging.getLogger(__name__)
 
@@ -165,21 +166,18 @@ def _tagging() -> Any:
     return tagging
 
 
-def panel_tag_edit(edit: PanelEdit) -> Any:
+def panel_tag_edit(edit: PanelEdit) -> TagEdit:
     """The core's TagEdit for what the panel changed (GPS typed there replaces existing)."""
-    tagging = _tagging()
     gps = None
     if edit.coordinates:
         from photoarchive.coords import parse_coordinates
 
         gps = parse_coordinates(edit.coordinates)
-    return tagging.TagEdit(
-        gps=gps, overwrite_gps=gps is not None, title=edit.title, caption=edit.caption
-    )
+    return TagEdit(gps=gps, overwrite_gps=gps is not None, title=edit.title, caption=edit.caption)
 
 
-def caption_edit(title: str | None, caption: str | None) -> Any:
-    return _tagging().TagEdit(title=title, caption=caption)
+def caption_edit(title: str | None, caption: str | None) -> TagEdit:
+    return TagEdit(title=title, caption=caption)
 
 
 def apply_edits(
@@ -203,7 +201,7 @@ def geotag(
 
     tagging = _tagging()
     coords = checked(choice.lat, choice.lon, choice.alt)
-    edit = tagging.TagEdit(gps=coords, overwrite_gps=choice.overwrite)
+    edit = TagEdit(gps=coords, overwrite_gps=choice.overwrite)
     result = tagging.apply_tags(settings, list(paths), edit, cancel, progress)
     if choice.place and not getattr(result, "cancelled", False):
         from photoarchive.places import PlaceBook, PlaceError

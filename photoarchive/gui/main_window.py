@@ -58,7 +58,6 @@ class MainWindow(WindowCommands, QMainWindow):
         self.loader = ThumbLoader(None, threads=2, parent=self)  # metadata: see _read_week_info
         self.last_error = ""
         self.dialogs: list[QWidget] = []  # keep modeless dialogs alive
-        self._week_load: Job | None = None
         self._photo_load: Job | None = None
         self._selection_gen = 0
         self._week_info: Job | None = None
@@ -274,7 +273,6 @@ class MainWindow(WindowCommands, QMainWindow):
         job.succeeded.connect(
             lambda result: self._weeks_loaded(result[0], keep, result[1], result[2])
         )
-        self._week_load = job
         return job
 
     def _weeks_loaded(

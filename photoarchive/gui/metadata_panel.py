@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QW
 
 from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
+from photoarchive.gui.place_widgets import BAD_STYLE, check_coordinates
 from photoarchive.places import Place
 
 MIXED = "(mixed)"
@@ -120,7 +121,7 @@ class MetadataPanel(QWidget):
         self.file_label.setText(names[0] if n == 1 else "")
         broken = [i.unreadable for i in infos if i.unreadable]
         self.status.setText(status or (f"metadata unreadable: {broken[0]}" if broken else ""))
-        self.status.setStyleSheet("color: #b3261e" if broken and not status else "")
+        self.status.setStyleSheet(BAD_STYLE if broken and not status else "")
         self._caption_changed = False
         self._loading = False
         self._changed()
@@ -148,20 +149,7 @@ class MetadataPanel(QWidget):
             self._changed()
 
     def _place_changed(self) -> None:
-        text = self.place_edit.text().strip()
-        if not text:
-            self.place_status.setText("")
-        else:
-            from photoarchive.coords import CoordinateError, parse_coordinates
-
-            try:
-                coords = parse_coordinates(text)
-            except CoordinateError as exc:
-                self.place_status.setText(str(exc))
-                self.place_status.setStyleSheet("color: #b3261e")
-            else:
-                self.place_status.setText(f"✓ {coords}")
-                self.place_status.setStyleSheet("color: #1e7b34")
+        check_coordinates(self.place_edit, self.place_status)
         self._changed()
 
     def pending(self) -> PanelEdit:
@@ -186,7 +174,7 @@ class MetadataPanel(QWidget):
                 parse_coordinates(edit.coordinates)
             except CoordinateError as exc:
                 self.status.setText(f"Not saved: {exc}")
-                self.status.setStyleSheet("color: #b3261e")
+                self.status.setStyleSheet(BAD_STYLE)
                 return
         if not edit.empty:
             self.save_requested.emit(edit)

@@ -7,7 +7,7 @@ bounded LRU, so a 25,000-photo archive costs memory only for what was recently o
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +117,6 @@ class PhotoModel(QAbstractListModel):
                 self.pixmaps.popitem(last=False)
         idx = self.index(row)
         self.dataChanged.emit(idx, idx)
-
-    def update_info(self, key: str, **changes: Any) -> None:
-        """After a metadata write: show the new state without re-reading the file."""
-        old = self.info.get(key, PhotoInfo())
-        self.info[key] = replace(old, **changes)
-        row = self.rows.get(key)
-        if row is not None:
-            idx = self.index(row)
-            self.dataChanged.emit(idx, idx)
 
     def forget(self, keys: list[str]) -> None:
         """Drop what we know about rewritten files so they are read again."""

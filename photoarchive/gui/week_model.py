@@ -27,7 +27,6 @@ class WeekRow:
     count: int
     badges: WeekBadges | None = None
     synced: tuple[int, int] | None = None  # (synced, total) when sync is configured
-    on_flickr: int | None = None
 
     def monday(self, pattern: str) -> date | None:
         for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
@@ -59,8 +58,6 @@ class WeekRow:
         if self.synced is not None:
             done, total = self.synced
             parts.append("synced" if total and done >= total else f"synced {done}/{total}")
-        if self.on_flickr:
-            parts.append(f"on Flickr {self.on_flickr}")
         return " · ".join(parts)
 
 
