@@ -392,6 +392,8 @@ class MainWindow(WindowCommands, QMainWindow):
         def remember(infos: dict[str, PhotoInfo]) -> None:
             for key, info in infos.items():
                 self.photo_model.info[key] = info
+            if infos:
+                self._badge_timer.start()  # newly read metadata changes the week's badges
 
         job.succeeded.connect(remember)
         return job
@@ -401,7 +403,6 @@ class MainWindow(WindowCommands, QMainWindow):
             self.panel.show_photos([p.name for p in photos], [infos[p.rel] for p in photos])
 
     def _info_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
-        self._badge_timer.start()  # newly read metadata changes the week's badges
         sel = self.grid.selectionModel()
         if sel.isSelected(top) and self.panel.pending().empty:
             QTimer.singleShot(0, self._refresh_panel)
