@@ -11,7 +11,7 @@ from typing import Any
 from photoarchive import pipeline
 from photoarchive.cli_output import TextProgress, human_bytes, print_path_lists, print_problems
 from photoarchive.config import Settings
-from photoarchive.gcs import BadTarget, GcsError, make_client, parse_target
+from photoarchive.gcs import GcsError, make_client
 from photoarchive.jobs import Cancelled, CancelToken
 from photoarchive.sharing import (
     ShareError,
@@ -22,6 +22,7 @@ from photoarchive.sharing import (
     share_remove,
 )
 from photoarchive.sync_plan import NEARLINE_MIN_DAYS, SyncPlan
+from photoarchive.sync_target import BadTarget, parse_target
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

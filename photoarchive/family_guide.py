@@ -19,9 +19,9 @@ from urllib.parse import quote
 from photoarchive.archive import iter_archive_files
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
-from photoarchive.gcs import Target
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
 from photoarchive.sync_state import b64
+from photoarchive.sync_target import Target
 
 if TYPE_CHECKING:
     from google.api_core.retry import Retry

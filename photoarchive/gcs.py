@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-from dataclasses import dataclass
 
 import requests
 from google.api_core import exceptions as api_exceptions
@@ -24,8 +22,6 @@ from photoarchive.config import Settings
 log = logging.getLogger(__name__)
 
 EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
-# Bucket names: 3-63 characters of lower-case letters, digits, '-', '_' and '.'.
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
 
 
 class GcsError(RuntimeError):
@@ -34,53 +30,6 @@ class GcsError(RuntimeError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-
-
-class BadTarget(ValueError):
-    """The bucket URL is not `gs://BUCKET[/PREFIX]`."""
-
-
-@dataclass(frozen=True)
-class Target:
-    bucket: str
-    prefix: str = ""  # no leading or trailing '/'
-
-    @property
-    def url(self) -> str:
-        return f"gs://{self.bucket}/{self.prefix}" if self.prefix else f"gs://{self.bucket}"
-
-    def object_name(self, rel: str) -> str:
-        """Object name of an archive-relative path (`WEEK/NAME`)."""
-        return f"{self.prefix}/{rel}" if self.prefix else rel
-
-    def rel_of(self, name: str) -> str | None:
-        """Archive-relative path of an object name, or None when outside the prefix."""
-        if not self.prefix:
-            return name
-        head = self.prefix + "/"
-        return name[len(head) :] if name.startswith(head) else None
-
-    @property
-    def list_prefix(self) -> str | None:
-        return self.prefix + "/" if self.prefix else None
-
-
-def parse_target(url: str) -> Target:
-    """`gs://BUCKET[/PREFIX]` -> Target; anything else is a clear BadTarget."""
-    text = (url or "").strip()
-    if not text:
-        raise BadTarget("no bucket configured: pass --bucket gs://BUCKET or set [sync] bucket")
-    if not text.startswith("gs://"):
-        raise BadTarget(f"{text!r} is not a bucket URL; expected gs://BUCKET[/PREFIX]")
-    bucket, _, prefix = text[5:].partition("/")
-    if not _BUCKET_RE.match(bucket) or ".." in bucket:
-        raise BadTarget(
-            f"{bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, - _ .)"
-        )
-    prefix = prefix.strip("/")
-    if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
-        raise BadTarget(f"prefix {prefix!r} has empty or relative parts")
-    return Target(bucket, prefix)
 
 
 def emulator_url() -> str | None:

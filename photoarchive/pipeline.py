@@ -97,7 +97,7 @@ _LAZY = {
     "SyncSummary": "photoarchive.sync",
     "plan_sync": "photoarchive.sync",
     "run_sync": "photoarchive.sync",
-    "sync_status": "photoarchive.sync",
+    "sync_status": "photoarchive.sync_status",
     "verify_remote": "photoarchive.sync",
     # issue 3: places, geotags, titles and captions
     "BatchResult": "photoarchive.tagging",

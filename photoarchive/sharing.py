@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
 
-from photoarchive.gcs import GcsError, Target, friendly
+from photoarchive.gcs import GcsError, friendly
+from photoarchive.sync_target import Target
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,13 @@ from google.cloud import storage
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.family_guide import publish_guide
-from photoarchive.gcs import Target, friendly, make_client, parse_target, retry_policy
+from photoarchive.gcs import friendly, make_client, retry_policy
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.sync_plan import SyncItem, SyncPlan, build_plan, scan_local
 from photoarchive.sync_state import (
     RemoteObject,
     Sums,
     SyncRecord,
-    ensure_schema,
     forget_records,
     list_remote,
     load_records,
@@ -39,6 +38,8 @@ from photoarchive.sync_state import (
     sums_of_bytes,
     sums_of_file,
 )
+from photoarchive.sync_status import sync_status
+from photoarchive.sync_target import Target, parse_target
 from photoarchive.sync_verify import RemoteVerifyReport, verify_remote
 
 log = logging.getLogger(__name__)
@@ -360,21 +361,3 @@ def _delete_unknown(
         if rel is not None:
             gone.append(rel)
     forget_records(catalog.conn, plan.target, gone)
-
-
-def sync_status(settings: Settings) -> dict[str, tuple[int, int]]:
-    """week -> (files whose current content is in the bucket, files), for the GUI's badge."""
-    target = ""
-    if settings.bucket:
-        try:
-            target = parse_target(settings.bucket).url
-        except ValueError:
-            target = ""
-    with Catalog(settings.catalog_path) as catalog:
-        ensure_schema(catalog.conn)
-        rows = catalog.conn.execute(
-            "SELECT f.week, SUM(EXISTS(SELECT 1 FROM sync_objects s WHERE s.path=f.path "
-            "AND s.hash=f.hash AND (?='' OR s.target=?))), COUNT(*) FROM files f GROUP BY f.week",
-            (target, target),
-        )
-        return {r[0]: (int(r[1] or 0), int(r[2])) for r in rows}

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from photoarchive.archive import iter_archive_files
-from photoarchive.gcs import Target
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.sync_state import RemoteObject, Sums, SyncRecord, sums_of_file
+from photoarchive.sync_target import Target
 
 log = logging.getLogger(__name__)
 

@@ -21,28 +21,13 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud import storage
 
-from photoarchive.gcs import GcsError, Target, friendly, retry_policy
+from photoarchive.gcs import GcsError, friendly, retry_policy
 from photoarchive.hashing import new_hasher
+from photoarchive.sync_status import ensure_schema
+from photoarchive.sync_target import Target
 
 _LIST_FIELDS = "items(name,size,md5Hash,crc32c,generation,timeCreated,storageClass),nextPageToken"
 _READ_CHUNK = 4 << 20
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sync_objects (
-    target TEXT NOT NULL,        -- gs://BUCKET[/PREFIX]
-    path TEXT NOT NULL,          -- archive-relative WEEK/NAME
-    object TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    md5 TEXT NOT NULL,           -- base64, as the API reports it
-    crc32c TEXT NOT NULL,        -- base64, as the API reports it
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,   -- of the local file when it was read for upload
-    hash TEXT NOT NULL,          -- BLAKE3 of the uploaded bytes (the catalog's content hash)
-    uploaded_at REAL NOT NULL,
-    PRIMARY KEY (target, path)
-);
-CREATE INDEX IF NOT EXISTS sync_objects_path ON sync_objects(path);
-"""
 
 
 @dataclass(frozen=True)
@@ -78,10 +63,6 @@ class RemoteObject:
     generation: int
     created: datetime | None = None
     storage_class: str = ""
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(_SCHEMA)
 
 
 def load_records(conn: sqlite3.Connection, target: Target) -> dict[str, SyncRecord]:

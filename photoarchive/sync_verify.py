@@ -15,10 +15,11 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 
 from photoarchive.config import Settings
-from photoarchive.gcs import make_client, parse_target, retry_policy
+from photoarchive.gcs import make_client, retry_policy
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.sync_plan import GUIDE_NAMES, LocalFile, scan_local
 from photoarchive.sync_state import Sums, list_remote, sums_of_file
+from photoarchive.sync_target import parse_target
 
 log = logging.getLogger(__name__)
 

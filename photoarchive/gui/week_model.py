@@ -62,16 +62,13 @@ class WeekRow:
 
 
 def _sync_status(settings: Settings) -> dict[str, tuple[int, int]] | None:
+    from photoarchive.sync_status import sync_status  # light: no Google libraries
+
     try:
-        from photoarchive.sync import sync_status  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        status = sync_status(settings)
+        return sync_status(settings)
     except Exception as exc:  # the badge is optional; say why in the log only
         log.info("no sync status: %s", exc)
         return None
-    return {str(k): (int(v[0]), int(v[1])) for k, v in dict(status).items()}
 
 
 def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:

@@ -11,7 +11,7 @@ import pytest
 from sync.faultproxy import FaultPlan, FaultProxy
 from sync.gcs_fixtures import client_for
 
-from photoarchive.gcs import EMULATOR_ENV, GcsError, parse_target
+from photoarchive.gcs import EMULATOR_ENV, GcsError
 from photoarchive.sharing import (
     VIEWER,
     ShareError,
@@ -20,6 +20,7 @@ from photoarchive.sharing import (
     share_list,
     share_remove,
 )
+from photoarchive.sync_target import parse_target
 
 
 def port_of(url: str) -> int:

@@ -15,8 +15,9 @@ from sync.gcs_fixtures import Gcs, free_port, make_archive, new_bucket, sample_f
 from photoarchive import pipeline
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
-from photoarchive.gcs import EMULATOR_ENV, BadTarget, GcsError, make_client, parse_target
+from photoarchive.gcs import EMULATOR_ENV, GcsError, make_client
 from photoarchive.sync_state import load_records
+from photoarchive.sync_target import BadTarget, parse_target
 
 
 @dataclass

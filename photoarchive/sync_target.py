@@ -1,0 +1,56 @@
+"""`gs://BUCKET[/PREFIX]`: parsing and object naming, without loading the Google libraries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Bucket names: 3-63 characters of lower-case letters, digits, '-', '_' and '.'.
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
+
+
+class BadTarget(ValueError):
+    """The bucket URL is not `gs://BUCKET[/PREFIX]`."""
+
+
+@dataclass(frozen=True)
+class Target:
+    bucket: str
+    prefix: str = ""  # no leading or trailing '/'
+
+    @property
+    def url(self) -> str:
+        return f"gs://{self.bucket}/{self.prefix}" if self.prefix else f"gs://{self.bucket}"
+
+    def object_name(self, rel: str) -> str:
+        """Object name of an archive-relative path (`WEEK/NAME`)."""
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def rel_of(self, name: str) -> str | None:
+        """Archive-relative path of an object name, or None when outside the prefix."""
+        if not self.prefix:
+            return name
+        head = self.prefix + "/"
+        return name[len(head) :] if name.startswith(head) else None
+
+    @property
+    def list_prefix(self) -> str | None:
+        return self.prefix + "/" if self.prefix else None
+
+
+def parse_target(url: str) -> Target:
+    """`gs://BUCKET[/PREFIX]` -> Target; anything else is a clear BadTarget."""
+    text = (url or "").strip()
+    if not text:
+        raise BadTarget("no bucket configured: pass --bucket gs://BUCKET or set [sync] bucket")
+    if not text.startswith("gs://"):
+        raise BadTarget(f"{text!r} is not a bucket URL; expected gs://BUCKET[/PREFIX]")
+    bucket, _, prefix = text[5:].partition("/")
+    if not _BUCKET_RE.match(bucket) or ".." in bucket:
+        raise BadTarget(
+            f"{bucket!r} is not a valid bucket name (3-63 lower-case letters, digits, - _ .)"
+        )
+    prefix = prefix.strip("/")
+    if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
+        raise BadTarget(f"prefix {prefix!r} has empty or relative parts")
+    return Target(bucket, prefix)
