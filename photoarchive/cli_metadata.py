@@ -257,9 +257,7 @@ def _print_batch(result: BatchResult, extra: list[Problem], as_json: bool) -> No
                 {"path": str(r.path), "changed": r.changed, "message": r.message}
                 for r in result.results
             ],
-            "problems": [
-                {"path": p.path, "reason": p.reason, "severity": str(p.severity)} for p in problems
-            ],
+            "problems": [p.as_dict(severity=True) for p in problems],
         }
         print(json.dumps(doc, ensure_ascii=False))
         return

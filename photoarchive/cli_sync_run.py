@@ -110,7 +110,7 @@ def _summary_json(plan: SyncPlan, summary: pipeline.SyncSummary | None) -> str:
             cancelled=summary.cancelled,
             seconds=round(summary.seconds, 3),
         )
-    data["problems"] = [{"path": p.path, "reason": p.reason} for p in problems]
+    data["problems"] = [p.as_dict() for p in problems]
     return json.dumps(data, ensure_ascii=False)
 
 

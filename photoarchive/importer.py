@@ -74,11 +74,8 @@ class ImportSummary:
                 "bytes_copied": self.bytes_copied,
                 "already_archived": len(plan.already),
                 "duplicates_in_run": sum(len(g.files) for g in plan.duplicates),
-                "skipped": [{"path": p.path, "reason": p.reason} for p in plan.skipped],
-                "problems": [
-                    {"path": p.path, "reason": p.reason, "severity": str(p.severity)}
-                    for p in self.all_problems
-                ],
+                "skipped": [p.as_dict() for p in plan.skipped],
+                "problems": [p.as_dict(severity=True) for p in self.all_problems],
                 "guessed_dates": plan.guessed,
                 "weeks": self.weeks,
             },

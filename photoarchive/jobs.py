@@ -47,6 +47,13 @@ class Problem:
     reason: str
     severity: Severity = Severity.ERROR
 
+    def as_dict(self, severity: bool = False) -> dict[str, str]:
+        """For --json output."""
+        out = {"path": self.path, "reason": self.reason}
+        if severity:
+            out["severity"] = str(self.severity)
+        return out
+
 
 @dataclass(frozen=True)
 class Progress:

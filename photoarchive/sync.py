@@ -179,7 +179,9 @@ def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: R
     got = remote_of(blob)
     if (got.md5, got.crc32c, got.size) != (sums.md5, sums.crc32c, sums.size):
         return _Outcome(item, problem=_mismatch(blob, item, got, sums, retry))
-    return _Outcome(item, record=_make_record(target, item, got, sums))
+    return _Outcome(
+        item, record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3)
+    )
 
 
 def _mismatch(
@@ -198,21 +200,6 @@ def _mismatch(
     return Problem(item.rel, f"{what}; not recorded: run sync again, then verify --remote")
 
 
-def _make_record(target: Target, item: SyncItem, got: RemoteObject, sums: Sums) -> SyncRecord:
-    return SyncRecord(
-        target.url,
-        item.rel,
-        item.object,
-        got.generation,
-        got.md5,
-        got.crc32c,
-        item.size,
-        item.mtime_ns,
-        sums.blake3,
-        time.time(),
-    )
-
-
 def _after_conflict(
     bucket: storage.Bucket, target: Target, item: SyncItem, sums: Sums, retry: Retry
 ) -> _Outcome:
@@ -224,7 +211,11 @@ def _after_conflict(
     if blob is not None:
         got = remote_of(blob)
         if (got.md5, got.crc32c, got.size) == (sums.md5, sums.crc32c, sums.size):
-            return _Outcome(item, record=_make_record(target, item, got, sums), arrived_before=True)
+            return _Outcome(
+                item,
+                record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3),
+                arrived_before=True,
+            )
     return _Outcome(
         item,
         problem=Problem(

@@ -164,7 +164,7 @@ def build_plan(
         elif same_local and rec is not None and obj.generation == rec.generation:
             plan.unchanged += 1
         elif same_local and rec is not None and obj.md5 == rec.md5 and obj.size == rec.size:
-            plan.adopt.append(_record(target, f, obj, rec.hash))
+            plan.adopt.append(SyncRecord.of(target, f.rel, obj, f.size, f.mtime_ns, rec.hash))
         elif same_local:
             plan.changed.append(_item(f, target, "conflict", obj))
         else:
@@ -173,21 +173,6 @@ def build_plan(
     plan.unknown_remote = sorted(remote.values(), key=lambda o: o.name)
     _hold_back(plan, newest, hold_back_days, now if now is not None else time.time())
     return plan
-
-
-def _record(target: Target, f: LocalFile, obj: RemoteObject, content_hash: str) -> SyncRecord:
-    return SyncRecord(
-        target.url,
-        f.rel,
-        obj.name,
-        obj.generation,
-        obj.md5,
-        obj.crc32c,
-        f.size,
-        f.mtime_ns,
-        content_hash,
-        time.time(),
-    )
 
 
 def _check_unknown(
@@ -225,7 +210,9 @@ def _check_unknown(
                     Problem(f.rel, "changed while being compared; run sync again", Severity.WARNING)
                 )
             elif sums.md5 == obj.md5 and sums.crc32c == obj.crc32c and obj.size == f.size:
-                plan.adopt.append(_record(target, f, obj, sums.blake3))
+                plan.adopt.append(
+                    SyncRecord.of(target, f.rel, obj, f.size, f.mtime_ns, sums.blake3)
+                )
             else:
                 item = _item(f, target, "changed", obj)
                 plan.changed.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,24 @@ class SyncRecord:
     mtime_ns: int
     hash: str
     uploaded_at: float
+
+    @classmethod
+    def of(
+        cls, target: Target, rel: str, obj: RemoteObject, size: int, mtime_ns: int, content: str
+    ) -> SyncRecord:
+        """What we now know is in the bucket for this file, as of this moment."""
+        return cls(
+            target.url,
+            rel,
+            obj.name,
+            obj.generation,
+            obj.md5,
+            obj.crc32c,
+            size,
+            mtime_ns,
+            content,
+            time.time(),
+        )
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class RemoteVerifyReport:
 
     def to_json(self) -> str:
         data = asdict(self)
-        data["problems"] = [{"path": p.path, "reason": p.reason} for p in self.problems]
+        data["problems"] = [p.as_dict() for p in self.problems]
         return json.dumps(data, ensure_ascii=False)
 
 
