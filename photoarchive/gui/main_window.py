@@ -55,7 +55,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.setWindowIcon(icon("app"))
         self.runner = JobRunner(self)
         self.metacache = MetaCache(settings.cache_dir / "gui-metadata.sqlite")
-        self.loader = ThumbLoader(None, threads=2, parent=self)  # metadata: see _read_week_info
+        self.loader = ThumbLoader(threads=2, parent=self)  # metadata: see _read_week_info
         self.last_error = ""
         self.dialogs: list[QWidget] = []  # keep modeless dialogs alive
         self._photo_load: Job | None = None

@@ -57,12 +57,11 @@ class PhotoModel(QAbstractListModel):
         self.failed: set[str] = set()
         self.pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self.placeholder = pixmap("placeholder", 96)
-        self.generation = loader.generation
         loader.loaded.connect(self._on_loaded)
 
     def set_photos(self, photos: list[Photo]) -> None:
         self.beginResetModel()
-        self.generation = self.loader.reset()
+        self.loader.reset()
         self.photos = photos
         self.rows = {p.rel: i for i, p in enumerate(photos)}
         self.failed.clear()
@@ -83,7 +82,7 @@ class PhotoModel(QAbstractListModel):
                 self.pixmaps.move_to_end(photo.rel)
                 return pm
             if photo.rel not in self.failed:
-                self.loader.request(photo.rel, photo.path, photo.week)
+                self.loader.request(photo.rel, photo.path)
             return self.placeholder
         if role == Qt.ItemDataRole.ToolTipRole:
             info = self.info.get(photo.rel)
@@ -103,9 +102,7 @@ class PhotoModel(QAbstractListModel):
             return photo.rel in self.failed
         return None
 
-    def _on_loaded(self, gen: int, key: str, img: QImage | None, info: PhotoInfo | None) -> None:
-        if info is not None:
-            self.info[key] = info
+    def _on_loaded(self, key: str, img: QImage | None) -> None:
         row = self.rows.get(key)
         if row is None:
             return

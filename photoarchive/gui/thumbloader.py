@@ -1,4 +1,4 @@
-"""Background thumbnails (and per-photo metadata) for whatever the grid is showing right now.
+"""Background thumbnails for whatever the grid is showing right now.
 
 Requests come from the model's data() as items get painted; the newest request is served first
 (so a fast scroll does not wait for the rows it flew past), stale ones are dropped, and results
@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info
 from photoarchive.gui.thumbcache import NORMAL, thumbnail
 
 log = logging.getLogger(__name__)
@@ -34,32 +33,28 @@ class _Drain(QRunnable):
 
 
 class ThumbLoader(QObject):
-    loaded = Signal(int, str, object, object)  # generation, key, QImage|None, PhotoInfo|None
+    loaded = Signal(str, object)  # key, QImage|None
 
-    def __init__(self, cache: MetaCache | None, threads: int = 2, parent: QObject | None = None):
+    def __init__(self, threads: int = 2, parent: QObject | None = None):
         super().__init__(parent)
-        self.cache = cache
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
-        self._queue: OrderedDict[str, tuple[int, Path, str]] = OrderedDict()
+        self._queue: OrderedDict[str, Path] = OrderedDict()
         self._busy: set[str] = set()
         self._lock = threading.Lock()
         self._running = 0
-        self.generation = 0
 
-    def reset(self) -> int:
-        """Forget pending requests (a new week is shown); returns the new generation."""
+    def reset(self) -> None:
+        """Forget pending requests (a new week is shown)."""
         with self._lock:
-            self.generation += 1
             self._queue.clear()
-            return self.generation
 
-    def request(self, key: str, path: Path, week: str) -> None:
+    def request(self, key: str, path: Path) -> None:
         with self._lock:
             if key in self._busy:
                 return
             self._queue.pop(key, None)
-            self._queue[key] = (self.generation, path, week)  # newest last = served first
+            self._queue[key] = path  # newest last = served first
             while len(self._queue) > MAX_QUEUED:
                 self._queue.popitem(last=False)
             start = self._running < self.pool.maxThreadCount()
@@ -74,31 +69,25 @@ class ThumbLoader(QObject):
                 with self._lock:
                     if not self._queue:
                         return
-                    key, (gen, path, week) = self._queue.popitem(last=True)
+                    key, path = self._queue.popitem(last=True)
                     self._busy.add(key)
                 try:
-                    img, info = self._load(path, week)
+                    img = self._load(path)
                 finally:
                     with self._lock:
                         self._busy.discard(key)
-                self.loaded.emit(gen, key, img, info)
+                self.loaded.emit(key, img)
         finally:
             with self._lock:
                 self._running -= 1
 
-    def _load(self, path: Path, week: str) -> tuple[QImage | None, PhotoInfo | None]:
-        img: QImage | None = None
-        info: PhotoInfo | None = None
+    @staticmethod
+    def _load(path: Path) -> QImage | None:
         try:
-            img = thumbnail(path, NORMAL)
+            return thumbnail(path, NORMAL)
         except OSError as exc:
             log.info("no thumbnail for %s: %s", path, exc)
-        if self.cache is not None:
-            try:
-                info = cached_info(self.cache, path, week)
-            except Exception as exc:  # the cache is a convenience; never fatal
-                log.warning("metadata cache failed for %s: %s", path, exc)
-        return img, info
+            return None
 
     def wait(self, msecs: int = 10000) -> bool:
         with self._lock:
