@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from photoarchive.config import Settings
-from photoarchive.gui.metacache import MetaCache, PhotoInfo, cached_info, info_from_metadata
+from photoarchive.gui.metacache import MetaCache, PhotoInfo, info_from_metadata
 from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import CancelToken, Progress, ProgressCallback
@@ -65,9 +65,14 @@ def read_infos(
     if len(missing) > IN_PROCESS_MAX:
         out.update(_read_in_processes(cache, missing, cancel, progress))
     else:
-        for i, (photo, _) in enumerate(missing):
+        from photoarchive.gui.meta_reader import shared_reader
+
+        reader = shared_reader()
+        for i, (photo, mtime_ns) in enumerate(missing):
             cancel.raise_if_cancelled()
-            out[photo.rel] = cached_info(cache, photo.path, photo.week)
+            info = reader.read_info(photo.path)
+            cache.put(photo.path, photo.week, mtime_ns, info)
+            out[photo.rel] = info
             progress(Progress("read", i + 1, len(missing), current=photo.rel))
     return out
 

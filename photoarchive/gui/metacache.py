@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,23 +164,3 @@ class MetaCache:
 
 
 _DEFAULTS = ("", "", None, None, None, "", "", "")
-
-
-def cached_info(
-    cache: MetaCache, path: Path, week: str, read: Callable[[Path], PhotoInfo] | None = None
-) -> PhotoInfo:
-    """From the cache when the file is unchanged, else read (by default in the helper process
-    of gui.meta_reader: exiv2 never runs in the GUI's process) and remember."""
-    try:
-        mtime_ns = path.stat().st_mtime_ns
-    except OSError as exc:
-        return PhotoInfo(unreadable=exc.strerror or str(exc))
-    info = cache.get(path, mtime_ns)
-    if info is None:
-        if read is None:
-            from photoarchive.gui.meta_reader import shared_reader
-
-            read = shared_reader().read_info
-        info = read(path)
-        cache.put(path, week, mtime_ns, info)
-    return info
