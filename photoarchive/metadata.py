@@ -41,6 +41,7 @@ from photoarchive.sidecars import (
     sidecar_path,
     uses_sidecar,
 )
+from photoarchive.tag_edit import TagEdit
 from photoarchive.tag_values import (
     X_DEFAULT,
     cut_utf8,
@@ -150,14 +151,8 @@ def _read_tags(img: pyexiv2.ImageData, exif: dict[str, str] | None = None) -> _T
 # --- writing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EditSpec:
-    """What to change; None leaves a field alone, '' clears it."""
-
-    gps: Coordinates | None = None
-    overwrite_gps: bool = False
-    title: str | None = None
-    caption: str | None = None
+# What to change: the same record the CLI and GUI build (None leaves a field alone).
+EditSpec = TagEdit
 
 
 def _drop_none(tags: dict[str, str | None], present: dict[str, object]) -> dict[str, object]:

@@ -26,7 +26,7 @@ from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import MEDIA_KINDS, kind_of
-from photoarchive.metadata import EditSpec, PhotoMetadata
+from photoarchive.metadata import PhotoMetadata
 from photoarchive.sidecars import INPLACE_EXTS, existing_sidecar, is_supported, uses_sidecar
 from photoarchive.tag_edit import TagEdit
 from photoarchive.tag_worker import (
@@ -254,8 +254,7 @@ def apply_tags(
         rel = _archive_rel(settings, path)
         if rel:
             rels[str(path)] = rel
-        spec = EditSpec(one.gps, one.overwrite_gps, one.title, one.caption)
-        tasks.append(Task(str(path), spec, uses_sidecar(path, settings.raw_sidecar), bool(rel)))
+        tasks.append(Task(str(path), one, uses_sidecar(path, settings.raw_sidecar), bool(rel)))
     total, bytes_total = len(tasks), sum(sizes.values())
     state = {"done": 0, "bytes": 0}
     with ExitStack() as stack:
