@@ -160,6 +160,27 @@ def _drop_none(tags: dict[str, str | None], present: dict[str, object]) -> dict[
     return {k: v for k, v in tags.items() if v is not None or k in present}
 
 
+def _check_gps(spec: EditSpec) -> None:
+    if spec.gps is not None:
+        try:
+            checked(spec.gps.lat, spec.gps.lon, spec.gps.alt)
+        except CoordinateError as exc:
+            raise MetadataError(str(exc)) from None
+
+
+def _gps_decision(
+    current: Coordinates | None, spec: EditSpec, where: str
+) -> tuple[bool, str | None]:
+    """(write the new position?, note for the user) for an edit that carries GPS."""
+    if spec.gps is None:
+        return False, None
+    if current is not None and not spec.overwrite_gps:
+        if same_gps(current, spec.gps):
+            return False, None
+        return False, f"kept the GPS position already in the {where} (use overwrite)"
+    return not same_gps(current, spec.gps), None
+
+
 def _edit_image(
     img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None, tiff: bool = False
 ) -> list[str]:
@@ -170,11 +191,9 @@ def _edit_image(
     iptc: dict[str, str | None] = {}
     xmp: dict[str, object] = {}
     if spec.gps is not None:
-        current = exif_gps(tags.exif) or xmp_gps(tags.xmp)
-        if current is not None and not spec.overwrite_gps:
-            if not same_gps(current, spec.gps):
-                notes.append("kept the GPS position already in the file (use overwrite)")
-        elif not same_gps(current, spec.gps):
+        write, note = _gps_decision(exif_gps(tags.exif) or xmp_gps(tags.xmp), spec, "file")
+        notes += [note] if note else []
+        if write:
             exif.update(gps_exif(spec.gps))
             if tiff:  # TIFF/EP (TIFF and most RAW) requires the method with GPS data
                 exif["Exif.GPSInfo.GPSProcessingMethod"] = "charset=Ascii MANUAL"
@@ -248,11 +267,7 @@ def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
     """
     if not data:
         raise MetadataError("empty file (0 bytes)")
-    if spec.gps is not None:
-        try:
-            checked(spec.gps.lat, spec.gps.lon, spec.gps.alt)
-        except CoordinateError as exc:
-            raise MetadataError(str(exc)) from None
+    _check_gps(spec)
     scan = jpeg_scan_offset(data)
     if data[:2] == b"\xff\xd8" and (scan is None or data.rfind(b"\xff\xd9", scan) < 0):
         # Inside scan data 0xFF is always escaped, so no end marker after it means truncation.
@@ -277,21 +292,15 @@ def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
 
 def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
     """XMP sidecar bytes with the edit applied (GPS as XMP exif:GPS*)."""
-    if spec.gps is not None:
-        try:
-            checked(spec.gps.lat, spec.gps.lon, spec.gps.alt)
-        except CoordinateError as exc:
-            raise MetadataError(str(exc)) from None
+    _check_gps(spec)
     with _open(existing or _EMPTY_XMP) as img:
         tags = _read_tags(img)
         notes: list[str] = []
         xmp: dict[str, object] = {}
         if spec.gps is not None:
-            current = xmp_gps(tags.xmp)
-            if current is not None and not spec.overwrite_gps:
-                if not same_gps(current, spec.gps):
-                    notes.append("kept the GPS position already in the sidecar (use overwrite)")
-            elif not same_gps(current, spec.gps):
+            write, note = _gps_decision(xmp_gps(tags.xmp), spec, "sidecar")
+            notes += [note] if note else []
+            if write:
                 xmp.update(gps_xmp(spec.gps))
         for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
             if value is not None and text_value(tags.xmp.get(key)) != (value.strip() or None):
