@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--verify-from-disk",
         action="store_true",
-        help="drop each copy from the page cache before reading it back (slower, stricter)",
+        help="where direct I/O is unavailable, drop each copy from the page cache before "
+        "reading it back (slower, stricter; with direct I/O the check always reads the disk)",
     )
     p.set_defaults(func=run_import)
     v = sub.add_parser(

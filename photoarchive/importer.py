@@ -16,13 +16,8 @@ from pathlib import Path
 from photoarchive.archive import archive_lock, clean_stale_temps, fsync_dir
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
-from photoarchive.copier import (
-    CopyRequest,
-    CopyResult,
-    VerifiedCopier,
-    describe_os_error,
-    new_buffer,
-)
+from photoarchive.copier import CopyRequest, CopyResult, VerifiedCopier
+from photoarchive.fileio import describe_os_error
 from photoarchive.hashing import hash_file
 from photoarchive.import_plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
@@ -101,7 +96,6 @@ class _Run:
         self.cancel = cancel
         self.progress = progress
         self.copier = VerifiedCopier(verify_from_disk=verify_from_disk)
-        self.buf = new_buffer()
         self.reserved: dict[str, set[str]] = {}
         self.listed: dict[str, set[str]] = {}
         self.records: list[FileRecord] = []
@@ -214,7 +208,7 @@ class _Run:
                 week_dir / name,
                 tag=(group, pf),
             )
-            finished = self.copier.copy(req, self.buf, self.cancel)
+            finished = self.copier.copy(req, self.cancel)
             self.files_done += 1
             self.bytes_done += pf.source.size
             for res in finished:

@@ -1,0 +1,211 @@
+"""File I/O under the verified copier: direct writes and read-backs, flushes, no-replace links.
+
+Direct I/O (O_DIRECT) sends a copy from our buffer straight to the disk. Buffered writes first
+fill the page cache with gigabytes of fresh pages and are then throttled to the disk's pace;
+allocating those pages costs more than the write itself on a VM, and the read-back check of a
+cached copy proves only that memory holds it. With direct I/O the check reads what the disk
+holds. Filesystems that refuse direct I/O get buffered writes, flushed and checked as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import logging
+import mmap
+import os
+from pathlib import Path
+
+from photoarchive.hashing import CHUNK, new_hasher
+
+log = logging.getLogger(__name__)
+
+ALIGN = 4096  # a multiple of every disk's logical block size; direct I/O moves whole blocks
+O_DIRECT: int = getattr(os, "O_DIRECT", 0)
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+except OSError:
+    _LIBC = None
+_SFR_WRITE = 2  # SYNC_FILE_RANGE_WRITE: start writeback, do not wait
+
+
+def aligned_buffer(size: int = CHUNK) -> mmap.mmap:
+    """Anonymous mappings start on a page boundary, as direct I/O requires."""
+    return mmap.mmap(-1, -(-size // ALIGN) * ALIGN)
+
+
+def describe_os_error(exc: OSError, where: str) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"{where}: the archive disk is full"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{where}: the archive folder is read-only or not writable"
+    if exc.errno == errno.ENOENT:
+        return f"{where}: the file vanished (card removed?)"
+    if exc.errno == errno.EIO:
+        return f"{where}: input/output error (card removed or damaged?)"
+    return f"{where}: {exc.strerror or exc}"
+
+
+def open_source(path: Path) -> int:
+    flags = os.O_RDONLY | getattr(os, "O_NOATIME", 0) | os.O_CLOEXEC
+    try:
+        return os.open(path, flags)
+    except PermissionError:
+        # O_NOATIME is refused for files we do not own; plain read-only still never writes.
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+
+def fill(fd: int, view: memoryview) -> int:
+    """Read until the buffer is full or the file ends: only a last chunk may be short."""
+    got = 0
+    while got < len(view):
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            break
+        got += n
+    return got
+
+
+def _set_direct(fd: int, on: bool) -> bool:
+    """Switch direct I/O on or off for an open file; False where the filesystem refuses it."""
+    if not O_DIRECT:
+        return False
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags | O_DIRECT if on else flags & ~O_DIRECT)
+    except OSError:
+        return False
+    return on
+
+
+class NewFile:
+    """A file created for writing (never an existing one), direct when the filesystem allows.
+
+    Created first and switched to direct I/O after (fcntl): an open with O_DIRECT that the
+    filesystem refuses may already have created the file, and O_EXCL must stay meaningful.
+    """
+
+    def __init__(self, path: Path, direct: bool) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        self.fd = os.open(path, flags, 0o644)
+        self.direct = direct and _set_direct(self.fd, True)
+        self.size = 0
+
+    def write(self, view: memoryview, n: int) -> None:
+        """Write the first n bytes of view (an aligned buffer); only the last call may be short.
+
+        A short direct write is padded to whole blocks and the file truncated in finish().
+        """
+        done = 0
+        if self.direct:
+            padded = -(-n // ALIGN) * ALIGN
+            view[n:padded] = bytes(padded - n)
+            try:
+                done = min(os.write(self.fd, view[:padded]), n)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    raise
+                log.info("direct I/O refused on write; going on through the page cache")
+            if done < n:
+                self.direct = _set_direct(self.fd, False)
+        while done < n:
+            done += os.write(self.fd, view[done:n])
+        self.size += n
+
+    def finish(self, atime_ns: int, mtime_ns: int) -> None:
+        """Cut block padding, keep the source's times, and start writeback of cached data."""
+        if os.fstat(self.fd).st_size != self.size:
+            os.ftruncate(self.fd, self.size)
+        os.utime(self.fd, ns=(atime_ns, mtime_ns))
+        if not self.direct:
+            start_writeback(self.fd)
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+
+def hash_from_disk(path: Path, buf: mmap.mmap) -> str:
+    """Hash what the disk holds: direct reads, or buffered reads whose cache is then dropped.
+
+    The caller has flushed the file; the cache drop only matters on the buffered path.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        direct = _set_direct(fd, True)
+        hasher = new_hasher()
+        view = memoryview(buf)
+        while True:
+            try:
+                n = os.readv(fd, [buf])
+            except OSError as exc:
+                if not direct or exc.errno != errno.EINVAL:
+                    raise
+                direct = _set_direct(fd, False)  # e.g. a short read left an unaligned offset
+                continue
+            if n == 0:
+                break
+            hasher.update(view[:n])
+        if not direct:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        return str(hasher.hexdigest())
+    finally:
+        os.close(fd)
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing a cached file to disk now (asynchronously), so the batch flush finds it done.
+
+    Without this the whole batch is written back inside the flush, whose journal commit then
+    holds up the next batch's writes.
+    """
+    if _LIBC is not None and hasattr(_LIBC, "sync_file_range"):
+        _LIBC.sync_file_range(fd, ctypes.c_longlong(0), ctypes.c_longlong(0), _SFR_WRITE)
+
+
+def syncfs(path: Path) -> bool:
+    """Flush the whole filesystem holding path in one call (Linux); False if unavailable."""
+    if _LIBC is None or not hasattr(_LIBC, "syncfs"):
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return bool(_LIBC.syncfs(fd) == 0)
+    finally:
+        os.close(fd)
+
+
+def fsync_path(path: Path, drop_cache: bool) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        if drop_cache:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def place(temp: Path, dest: Path) -> None:
+    """Rename without ever replacing: link() fails if the name exists."""
+    try:
+        os.link(temp, dest)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # Filesystems without hard links (exFAT, FAT): check, then rename.
+        if os.path.lexists(dest):
+            raise FileExistsError(errno.EEXIST, "exists", str(dest)) from exc
+        os.rename(temp, dest)
+        return
+    os.unlink(temp)

@@ -1,0 +1,123 @@
+"""The copier's file I/O: direct writes and read-backs, their fallbacks, and the hash check."""
+
+from __future__ import annotations
+
+import ctypes
+import mmap
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from photoarchive import fileio
+from photoarchive.copier import CopyRequest, VerifiedCopier, _Written
+from photoarchive.fileio import ALIGN, NewFile, aligned_buffer, hash_from_disk
+from photoarchive.hashing import CHUNK, hash_file
+
+SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, CHUNK, CHUNK + 1, 2 * CHUNK + 12345]
+
+
+def direct_io_works(folder: Path) -> bool:
+    probe = folder / ".probe"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        return fileio._set_direct(fd, True)
+    finally:
+        os.close(fd)
+        probe.unlink()
+
+
+def cached_pages(path: Path) -> int:
+    """How many of the file's pages sit in the page cache (mincore on a private mapping)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    size = path.stat().st_size
+    pages = -(-size // mmap.PAGESIZE)
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_COPY) as mm:
+        vec = (ctypes.c_ubyte * pages)()
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(mm))
+        assert libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(size), vec) == 0
+        resident = sum(b & 1 for b in vec)
+        del addr  # the exported buffer must be gone before the map closes
+    return resident
+
+
+def write_with(path: Path, data: bytes, view: memoryview, direct: bool) -> NewFile:
+    out = NewFile(path, direct)
+    try:
+        for start in range(0, len(data), CHUNK):
+            part = data[start : start + CHUNK]
+            view[: len(part)] = part
+            out.write(view, len(part))
+        out.finish(1_000_000_000, 1_234_567_890_123_456_789)
+    finally:
+        out.close()
+    return out
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_new_file_writes_every_size_exactly(tmp_path: Path, direct: bool) -> None:
+    rnd = random.Random(7)
+    view = memoryview(aligned_buffer())
+    for size in SIZES:
+        data = rnd.randbytes(size)
+        path = tmp_path / f"f{size}.bin"
+        out = write_with(path, data, view, direct)
+        assert out.direct == (direct and direct_io_works(tmp_path))
+        assert path.read_bytes() == data
+        assert path.stat().st_mtime_ns == 1_234_567_890_123_456_789
+        assert hash_from_disk(path, aligned_buffer()) == hash_file(path)
+
+
+def test_new_file_never_replaces(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_bytes(b"keep me")
+    with pytest.raises(FileExistsError):
+        NewFile(tmp_path / "taken", direct=True)
+    assert (tmp_path / "taken").read_bytes() == b"keep me"
+
+
+def test_refused_direct_write_goes_on_through_the_cache(tmp_path: Path) -> None:
+    """A buffer the disk cannot take directly (misaligned) makes the write fall back, not fail."""
+    if not direct_io_works(tmp_path):
+        pytest.skip("this filesystem has no direct I/O")
+    data = random.Random(3).randbytes(3 * ALIGN)
+    misaligned = memoryview(bytearray(CHUNK + 1))[1:]
+    out = write_with(tmp_path / "f.bin", data, misaligned, direct=True)
+    assert not out.direct
+    assert (tmp_path / "f.bin").read_bytes() == data
+
+
+def test_direct_copies_skip_the_page_cache(tmp_path: Path) -> None:
+    """Copies and read-backs go past the cache: the check reads the disk, and an import of
+    gigabytes does not fill memory with pages the program will never read again."""
+    if not direct_io_works(tmp_path):
+        pytest.skip("this filesystem has no direct I/O")
+    card, archive = tmp_path / "card", tmp_path / "archive"
+    card.mkdir()
+    archive.mkdir()
+    data = random.Random(5).randbytes(3 * CHUNK // 2)
+    (card / "a.jpg").write_bytes(data)
+    st = (card / "a.jpg").stat()
+    copier = VerifiedCopier()
+    req = CopyRequest(card / "a.jpg", st.st_size, st.st_mtime_ns, archive / "a.jpg")
+    results = copier.copy(req) + copier.drain()
+    copier.close()
+    assert [r.ok for r in results] == [True]
+    assert results[0].hash == hash_file(card / "a.jpg")
+    assert cached_pages(archive / "a.jpg") <= 1  # the last, partly written block at most
+    assert (archive / "a.jpg").read_bytes() == data
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_a_copy_that_reads_back_different_is_discarded(tmp_path: Path, direct: bool) -> None:
+    temp = tmp_path / ".a.jpg.partial"
+    view = memoryview(aligned_buffer())
+    write_with(temp, b"what the disk holds", view, direct)
+    req = CopyRequest(tmp_path / "card.jpg", 19, 0, tmp_path / "a.jpg")
+    copier = VerifiedCopier(verify_from_disk=not direct)
+    try:
+        results = copier._finish_batch([_Written(req, temp, hash_file(temp)[::-1], direct)])
+    finally:
+        copier.close()
+    assert [r.error for r in results] == ["the copy does not match the card (hash mismatch)"]
+    assert not temp.exists() and not (tmp_path / "a.jpg").exists()
