@@ -2,8 +2,8 @@
 
 Nothing in the bucket is overwritten or deleted unless the caller asks: new objects are
 written with `if_generation_match=0`, replacements with the generation seen at planning, so a
-concurrent writer is never silently overwritten. Every upload's md5/crc32c as the server
-reports them are compared with our own before the file is recorded as uploaded.
+concurrent writer is never silently overwritten. Every upload's crc32c as the server reports
+it is compared with our own before the file is recorded as uploaded.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -24,6 +25,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.family_guide import publish_guide
 from photoarchive.gcs import friendly, make_client, retry_policy
+from photoarchive.gcs_upload import multipart_upload
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.sync_plan import SyncItem, SyncPlan, build_plan, scan_local
 from photoarchive.sync_state import (
@@ -34,6 +36,7 @@ from photoarchive.sync_state import (
     list_remote,
     load_records,
     remote_of,
+    remote_of_item,
     save_records,
     sums_of_bytes,
     sums_of_file,
@@ -119,8 +122,32 @@ def plan_sync(
     return build_plan(target, local, remote, records, cancel or CancelToken(), progress, days)
 
 
-def _snapshot(item: SyncItem) -> tuple[bytes | None, Sums] | Problem:
-    """The bytes to send (small files) and their sums, refusing a file that moved underneath."""
+_buffers = threading.local()
+
+
+def _buffer(size: int) -> memoryview:
+    """A per-thread buffer, reused for every file: fresh multi-megabyte allocations per file
+    cost more than reading the file."""
+    buf: bytearray | None = getattr(_buffers, "buf", None)
+    if buf is None or len(buf) < size:
+        buf = _buffers.buf = bytearray(max(size, 8 << 20))
+    return memoryview(buf)[:size]
+
+
+def _read_into(path: str | os.PathLike[str], view: memoryview) -> int:
+    with open(path, "rb", buffering=0) as fh:
+        got = 0
+        while got < len(view):
+            n = fh.readinto(view[got:])
+            if not n:
+                break
+            got += n
+        return got + len(fh.read(1))  # one byte more means the file grew
+
+
+def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
+    """The bytes to send (files up to MEMORY_LIMIT, read once; what was hashed is what is
+    sent) and their sums, refusing a file that moved underneath."""
     try:
         st = os.stat(item.path)
     except FileNotFoundError:
@@ -128,18 +155,47 @@ def _snapshot(item: SyncItem) -> tuple[bytes | None, Sums] | Problem:
     if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
         return Problem(item.rel, "the file changed after planning; run sync again to send it")
     if item.size > MEMORY_LIMIT:
-        sums = sums_of_file(item.path)
-        return None, sums
-    with open(item.path, "rb") as fh:
-        data = fh.read()
+        return None, sums_of_file(item.path, md5=False)
+    data = _buffer(item.size)
+    got = _read_into(item.path, data)
     st2 = os.stat(item.path)
-    if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or len(data) != item.size:
+    if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or got != item.size:
         return Problem(item.rel, "the file changed while it was read; run sync again")
-    return data, sums_of_bytes(data)
+    return data, sums_of_bytes(data, md5=False)
+
+
+def _send(
+    bucket: storage.Bucket, item: SyncItem, data: memoryview | None, sums: Sums, retry: Retry
+) -> RemoteObject:
+    """One upload, checksum sent along; what the server reports it stored."""
+    ctype = mimetypes.guess_type(item.rel)[0] or "application/octet-stream"
+    if data is not None:
+        meta = {"name": item.object, "storageClass": STORAGE_CLASS, "crc32c": sums.crc32c}
+        meta["contentType"] = ctype
+        return remote_of_item(
+            multipart_upload(bucket.client, bucket.name, meta, data, ctype, item.generation, retry)
+        )
+    blob = bucket.blob(item.object, chunk_size=CHUNK_SIZE)
+    blob.storage_class = STORAGE_CLASS
+    blob.crc32c = sums.crc32c  # real GCS rejects the upload if the bytes do not match
+    with open(item.path, "rb") as fh:
+        blob.upload_from_file(
+            fh,
+            content_type=ctype,
+            size=item.size,
+            if_generation_match=item.generation,
+            checksum=None,
+            retry=retry,
+        )
+    return remote_of(blob)
 
 
 def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: Retry) -> _Outcome:
-    """Send one file; the record is returned only when the server's checksums equal ours."""
+    """Send one file; the record is returned only when the server's checksum equals ours.
+
+    CRC32C is the transfer check (what Google's own tools use; MD5 would cost the client more
+    CPU than the upload); BLAKE3 is the content identity the catalog knows the file by.
+    """
     try:
         snap = _snapshot(item)
     except OSError as exc:
@@ -147,28 +203,10 @@ def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: R
     if isinstance(snap, Problem):
         return _Outcome(item, problem=snap)
     data, sums = snap
-    if item.sums is not None and item.sums.md5 != sums.md5:
+    if item.sums is not None and item.sums.blake3 != sums.blake3:
         return _Outcome(item, problem=Problem(item.rel, "the file changed after planning"))
-    blob = bucket.blob(item.object, chunk_size=CHUNK_SIZE if data is None else None)
-    blob.storage_class = STORAGE_CLASS
-    blob.md5_hash = sums.md5  # real GCS rejects the upload if the bytes do not match these
-    blob.crc32c = sums.crc32c
-    ctype = mimetypes.guess_type(item.rel)[0] or "application/octet-stream"
     try:
-        if data is not None:
-            blob.upload_from_string(
-                data, ctype, if_generation_match=item.generation, checksum=None, retry=retry
-            )
-        else:
-            with open(item.path, "rb") as fh:
-                blob.upload_from_file(
-                    fh,
-                    content_type=ctype,
-                    size=item.size,
-                    if_generation_match=item.generation,
-                    checksum=None,
-                    retry=retry,
-                )
+        got = _send(bucket, item, data, sums, retry)
     except api_exceptions.PreconditionFailed:
         return _after_conflict(bucket, target, item, sums, retry)
     except FileNotFoundError:
@@ -176,23 +214,22 @@ def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: R
     except Exception as exc:
         err = friendly(exc, "upload")
         return _Outcome(item, problem=Problem(item.rel, str(err)), network=err.kind == "network")
-    got = remote_of(blob)
-    if (got.md5, got.crc32c, got.size) != (sums.md5, sums.crc32c, sums.size):
-        return _Outcome(item, problem=_mismatch(blob, item, got, sums, retry))
+    if not sums.matches(got):
+        return _Outcome(item, problem=_mismatch(bucket, item, got, sums, retry))
     return _Outcome(
         item, record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3)
     )
 
 
 def _mismatch(
-    blob: storage.Blob, item: SyncItem, got: RemoteObject, sums: Sums, retry: Retry
+    bucket: storage.Bucket, item: SyncItem, got: RemoteObject, sums: Sums, retry: Retry
 ) -> Problem:
     """The server holds other bytes than we hashed (the file changed while it was sent, or
     the transfer was damaged): never recorded; a copy we just created is removed again."""
-    what = f"the bucket's copy does not match the file (md5 {got.md5} vs {sums.md5})"
+    what = f"the bucket's copy does not match the file (crc32c {got.crc32c} vs {sums.crc32c})"
     if item.generation == 0:
         try:
-            blob.delete(if_generation_match=got.generation, retry=retry)
+            bucket.blob(item.object).delete(if_generation_match=got.generation, retry=retry)
             again = "removed; the file will be sent again on the next sync"
             return Problem(item.rel, f"{what}; did it change during upload? The copy was {again}")
         except Exception as exc:
@@ -210,7 +247,7 @@ def _after_conflict(
         return _Outcome(item, problem=Problem(item.rel, str(friendly(exc, "upload"))))
     if blob is not None:
         got = remote_of(blob)
-        if (got.md5, got.crc32c, got.size) == (sums.md5, sums.crc32c, sums.size):
+        if sums.matches(got):
             return _Outcome(
                 item,
                 record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3),

@@ -209,7 +209,7 @@ def _check_unknown(
                 plan.problems.append(
                     Problem(f.rel, "changed while being compared; run sync again", Severity.WARNING)
                 )
-            elif sums.md5 == obj.md5 and sums.crc32c == obj.crc32c and obj.size == f.size:
+            elif sums.matches(obj):
                 plan.adopt.append(
                     SyncRecord.of(target, f.rel, obj, f.size, f.mtime_ns, sums.blake3)
                 )

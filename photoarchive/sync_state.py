@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import google_crc32c
+import crc32c
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud import storage
@@ -33,12 +33,19 @@ _READ_CHUNK = 4 << 20
 
 @dataclass(frozen=True)
 class Sums:
-    """Checksums of one file's bytes: the two GCS reports (base64) and our own content hash."""
+    """Checksums of one file's bytes: the two GCS reports (base64; md5 "" when not computed,
+    as for uploads) and our own content hash."""
 
     md5: str
     crc32c: str
     blake3: str
     size: int
+
+    def matches(self, obj: RemoteObject) -> bool:
+        """The object holds these bytes: size and crc32c, and md5 where both sides have one
+        (we skip it for uploads; GCS has none for composite objects)."""
+        same = (self.crc32c, self.size) == (obj.crc32c, obj.size)
+        return same and (not self.md5 or not obj.md5 or self.md5 == obj.md5)
 
 
 @dataclass(frozen=True)
@@ -131,27 +138,34 @@ def b64(digest: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def sums_of_bytes(data: bytes | memoryview) -> Sums:
-    h = new_hasher()
+def _crc32c(crc: int) -> str:
+    return b64(crc.to_bytes(4, "big"))
+
+
+def sums_of_bytes(data: bytes | bytearray | memoryview, md5: bool = True) -> Sums:
+    """md5=False for uploads: CRC32C is the transfer check, MD5 would triple the hashing."""
+    h = new_hasher(max_threads=1)  # callers run one per thread already
     h.update(data)
     return Sums(
-        b64(hashlib.md5(data).digest()),
-        b64(google_crc32c.Checksum(data).digest()),
+        b64(hashlib.md5(data).digest()) if md5 else "",
+        _crc32c(crc32c.crc32c(data)),
         h.hexdigest(),
         len(data),
     )
 
 
-def sums_of_file(path: Path) -> Sums:
-    """One streaming pass computing all three checksums."""
-    md5, crc, h, size = hashlib.md5(), google_crc32c.Checksum(), new_hasher(), 0
+def sums_of_file(path: Path, md5: bool = True) -> Sums:
+    """One streaming pass computing the checksums."""
+    md5_h = hashlib.md5() if md5 else None
+    crc, h, size = 0, new_hasher(max_threads=1), 0
     with open(path, "rb") as fh:
         while chunk := fh.read(_READ_CHUNK):
-            md5.update(chunk)
-            crc.update(chunk)
+            if md5_h is not None:
+                md5_h.update(chunk)
+            crc = crc32c.crc32c(chunk, crc)
             h.update(chunk)
             size += len(chunk)
-    return Sums(b64(md5.digest()), b64(crc.digest()), h.hexdigest(), size)
+    return Sums(b64(md5_h.digest()) if md5_h else "", _crc32c(crc), h.hexdigest(), size)
 
 
 def remote_of(blob: storage.Blob) -> RemoteObject:

@@ -95,7 +95,7 @@ def verify_remote(
                 report.problems.append(Problem(f.rel, f"cannot read: {sums.strerror}"))
                 continue
             report.checked += 1
-            if (sums.md5, sums.crc32c, sums.size) == (obj.md5, obj.crc32c, obj.size):
+            if sums.matches(obj):
                 report.ok += 1
                 if obj.storage_class and obj.storage_class != "NEARLINE":
                     report.not_nearline.append(f.rel)

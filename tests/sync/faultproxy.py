@@ -120,6 +120,9 @@ class FaultProxy:
             self.seen.append(Seen(method, path, body, action))
         if action == "slow":  # forward, a little later
             time.sleep(0.2)
+        if action == "damage":  # one byte flipped mid-body: what a bad link or NIC might do
+            mid = len(body) // 2
+            body = body[:mid] + bytes([body[mid] ^ 0xFF]) + body[mid + 1 :]
         if action == "drop-before":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return False

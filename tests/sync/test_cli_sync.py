@@ -100,10 +100,13 @@ def test_verify_remote_reports_differences(settings: Settings, gcs: Gcs, run) ->
 def test_resumable_upload_without_storage_class_is_flagged_by_verify(
     settings: Settings, gcs: Gcs, run
 ) -> None:  # type: ignore[no-untyped-def]
-    """fake-gcs-server drops NEARLINE on resumable uploads: verify --remote notices."""
+    """fake-gcs-server drops NEARLINE on resumable uploads (files over MEMORY_LIMIT):
+    verify --remote notices."""
     import os
 
-    make_archive(settings, {"2023-01-02/BIG.MOV": os.urandom(9 << 20)})
+    from photoarchive.sync import MEMORY_LIMIT
+
+    make_archive(settings, {"2023-01-02/BIG.MOV": os.urandom(MEMORY_LIMIT + 1)})
     assert run("sync", "--bucket", gcs.target).returncode == 0
     out = run("verify", "--remote", "--bucket", gcs.target)
     assert "Not stored as NEARLINE (1):" in out.stdout and "2023-01-02/BIG.MOV" in out.stdout

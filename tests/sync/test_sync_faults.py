@@ -258,9 +258,10 @@ def test_upload_request_carries_class_checksums_and_precondition(
     settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What fake-gcs-server ignores (it stores its own checksums) is checked on the wire: real
-    GCS rejects an upload whose bytes do not match the md5Hash/crc32c in its metadata."""
+    GCS rejects an upload whose bytes do not match the crc32c in its metadata. (No md5Hash:
+    CRC32C is the transfer check, as in Google's own tools; MD5 would cost more CPU than the
+    upload. BLAKE3 is the file's identity.)"""
     import base64
-    import hashlib
 
     import google_crc32c
 
@@ -274,9 +275,39 @@ def test_upload_request_carries_class_checksums_and_precondition(
     assert "uploadType=multipart" in upload.path and "ifGenerationMatch=0" in upload.path
     meta = json.loads(upload.body.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0])
     assert meta["name"] == "2023-01-02/IMG_1.JPG" and meta["storageClass"] == "NEARLINE"
-    assert meta["md5Hash"] == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert "md5Hash" not in meta
     assert meta["crc32c"] == base64.b64encode(google_crc32c.Checksum(data).digest()).decode()
     assert b"content-type: image/jpeg" in upload.body.lower()  # the media part's type
+
+
+def test_bytes_damaged_in_transit_are_caught_and_the_copy_removed(
+    settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The emulator stores whatever arrives; our crc32c check against the one it reports
+    catches a flipped byte, removes the bad copy and records nothing; the next sync sends it."""
+    files = sample_files(3, size=5000)
+    make_archive(settings, files)
+
+    def rule(n: int, method: str, path_: str) -> str | None:
+        hit = method == "POST" and "/upload/" in path_ and n == first_upload[0] + 1
+        return "damage" if hit else None
+
+    first_upload = [0]
+    gcs = proxied.bucket(FaultPlan(rule=rule))
+    monkeypatch.setenv(EMULATOR_ENV, proxied.proxy.url)
+    plan = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    first_upload[0] = len(proxied.proxy.seen)  # the requests so far were planning
+    summary = pipeline.run_sync(settings, plan, retry=fast_retry, workers=1, write_guide=False)
+    (problem,) = summary.problems
+    assert "does not match" in problem.reason and "removed" in problem.reason
+    assert problem.path in files and set(gcs.objects()) == set(files) - {problem.path}
+    assert [s.action for s in proxied.proxy.seen].count("damage") == 1
+    with Catalog(settings.catalog_path) as cat:
+        assert problem.path not in load_records(cat.conn, plan.target)
+    again = pipeline.plan_sync(settings, gcs.target, retry=fast_retry)
+    assert [i.rel for i in again.new] == [problem.path]
+    assert pipeline.run_sync(settings, again, retry=fast_retry, write_guide=False).ok
+    assert_bucket_matches(settings, gcs, files)
 
 
 def test_file_changed_during_upload_is_not_recorded_and_its_copy_removed(
