@@ -60,14 +60,43 @@ def open_source(path: Path) -> int:
 
 
 def fill(fd: int, view: memoryview) -> int:
-    """Read until the buffer is full or the file ends: only a last chunk may be short."""
+    """Read until the buffer is full or the file ends: only a last chunk may be short.
+
+    A direct read that the filesystem refuses (or a short one that leaves an unaligned
+    offset) switches the file to buffered reads and goes on.
+    """
     got = 0
     while got < len(view):
-        n = os.readv(fd, [view[got:]])
+        try:
+            n = os.readv(fd, [view[got:]])
+        except OSError as exc:
+            if exc.errno != errno.EINVAL or not is_direct(fd):
+                raise
+            _set_direct(fd, False)
+            continue
         if n == 0:
             break
         got += n
     return got
+
+
+def is_direct(fd: int) -> bool:
+    return bool(O_DIRECT and fcntl.fcntl(fd, fcntl.F_GETFL) & O_DIRECT)
+
+
+def read_direct(path: Path | str, buf: mmap.mmap, size: int) -> memoryview:
+    """A whole file of about `size` bytes read past the page cache (DMA into our buffer, no
+    copy, no cache filled with files read once), or through it where direct I/O is refused.
+
+    Reads one block more than `size`, so a caller comparing the length sees a file that grew.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        _set_direct(fd, True)
+        want = min(len(buf), -(-size // ALIGN) * ALIGN + ALIGN)
+        return memoryview(buf)[: fill(fd, memoryview(buf)[:want])]
+    finally:
+        os.close(fd)
 
 
 def _set_direct(fd: int, on: bool) -> bool:
@@ -137,21 +166,12 @@ def hash_from_disk(path: Path, buf: mmap.mmap) -> str:
     """
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        direct = _set_direct(fd, True)
+        _set_direct(fd, True)
         hasher = new_hasher()
         view = memoryview(buf)
-        while True:
-            try:
-                n = os.readv(fd, [buf])
-            except OSError as exc:
-                if not direct or exc.errno != errno.EINVAL:
-                    raise
-                direct = _set_direct(fd, False)  # e.g. a short read left an unaligned offset
-                continue
-            if n == 0:
-                break
+        while n := fill(fd, view):
             hasher.update(view[:n])
-        if not direct:
+        if not is_direct(fd):
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         return str(hasher.hexdigest())
     finally:

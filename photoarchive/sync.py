@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import mmap
 import os
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
@@ -24,6 +26,7 @@ from google.cloud import storage
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.family_guide import publish_guide
+from photoarchive.fileio import ALIGN, aligned_buffer, read_direct
 from photoarchive.gcs import friendly, make_client, retry_policy
 from photoarchive.gcs_upload import multipart_upload
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
@@ -125,24 +128,14 @@ def plan_sync(
 _buffers = threading.local()
 
 
-def _buffer(size: int) -> memoryview:
-    """A per-thread buffer, reused for every file: fresh multi-megabyte allocations per file
-    cost more than reading the file."""
-    buf: bytearray | None = getattr(_buffers, "buf", None)
-    if buf is None or len(buf) < size:
-        buf = _buffers.buf = bytearray(max(size, 8 << 20))
-    return memoryview(buf)[:size]
-
-
-def _read_into(path: str | os.PathLike[str], view: memoryview) -> int:
-    with open(path, "rb", buffering=0) as fh:
-        got = 0
-        while got < len(view):
-            n = fh.readinto(view[got:])
-            if not n:
-                break
-            got += n
-        return got + len(fh.read(1))  # one byte more means the file grew
+def _read(path: Path, size: int) -> memoryview:
+    """The file's bytes in this thread's buffer (reused: a fresh multi-megabyte allocation
+    per file costs more than the read), read past the page cache where possible."""
+    buf: mmap.mmap | None = getattr(_buffers, "buf", None)
+    need = size + 2 * ALIGN
+    if buf is None or len(buf) < need:  # the old map goes when its last view does
+        buf = _buffers.buf = aligned_buffer(max(need, 8 << 20))
+    return read_direct(path, buf, size)
 
 
 def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
@@ -156,10 +149,9 @@ def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
         return Problem(item.rel, "the file changed after planning; run sync again to send it")
     if item.size > MEMORY_LIMIT:
         return None, sums_of_file(item.path, md5=False)
-    data = _buffer(item.size)
-    got = _read_into(item.path, data)
+    data = _read(item.path, item.size)
     st2 = os.stat(item.path)
-    if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or got != item.size:
+    if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or len(data) != item.size:
         return Problem(item.rel, "the file changed while it was read; run sync again")
     return data, sums_of_bytes(data, md5=False)
 

@@ -12,7 +12,7 @@ import pytest
 
 from photoarchive import fileio
 from photoarchive.copier import CopyRequest, VerifiedCopier, _Written
-from photoarchive.fileio import ALIGN, NewFile, aligned_buffer, hash_from_disk
+from photoarchive.fileio import ALIGN, NewFile, aligned_buffer, hash_from_disk, read_direct
 from photoarchive.hashing import CHUNK, hash_file
 
 SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, CHUNK, CHUNK + 1, 2 * CHUNK + 12345]
@@ -67,6 +67,32 @@ def test_new_file_writes_every_size_exactly(tmp_path: Path, direct: bool) -> Non
         assert path.read_bytes() == data
         assert path.stat().st_mtime_ns == 1_234_567_890_123_456_789
         assert hash_from_disk(path, aligned_buffer()) == hash_file(path)
+
+
+def test_read_direct_reads_whole_files_and_shows_growth(tmp_path: Path) -> None:
+    rnd = random.Random(11)
+    buf = aligned_buffer(3 * CHUNK)
+    for size in SIZES:
+        data = rnd.randbytes(size)
+        path = tmp_path / f"r{size}.bin"
+        path.write_bytes(data)
+        assert bytes(read_direct(path, buf, size)) == data
+        if size:  # the caller expected one byte less: it must see more than it expected
+            assert len(read_direct(path, buf, size - 1)) > size - 1
+
+
+def test_read_direct_leaves_the_page_cache_alone(tmp_path: Path) -> None:
+    """Syncing a 100 GB archive must not push everything else out of memory."""
+    if not direct_io_works(tmp_path):
+        pytest.skip("this filesystem has no direct I/O")
+    path = tmp_path / "photo.jpg"
+    data = random.Random(2).randbytes(CHUNK)
+    path.write_bytes(data)
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+        os.posix_fadvise(fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    assert bytes(read_direct(path, aligned_buffer(2 * CHUNK), len(data))) == data
+    assert cached_pages(path) == 0
 
 
 def test_new_file_never_replaces(tmp_path: Path) -> None:
