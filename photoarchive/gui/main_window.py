@@ -384,6 +384,8 @@ class MainWindow(WindowCommands, QMainWindow):
 
     def ensure_info(self, photos: list[Photo]) -> Job:
         cache = self.metacache
+        model = self.photo_model
+        started = {p.rel: model.forgotten.get(p.rel, 0) for p in photos}
         job = self.runner.run(
             "Reading metadata", lambda c, p: actions.read_infos(cache, photos, c, p), visible=False
         )
@@ -391,7 +393,8 @@ class MainWindow(WindowCommands, QMainWindow):
 
         def remember(infos: dict[str, PhotoInfo]) -> None:
             for key, info in infos.items():
-                self.photo_model.info[key] = info
+                if model.forgotten.get(key, 0) == started.get(key, 0):  # else read too early
+                    model.info[key] = info
             if infos:
                 self._badge_timer.start()  # newly read metadata changes the week's badges
 

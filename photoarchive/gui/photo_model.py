@@ -54,6 +54,7 @@ class PhotoModel(QAbstractListModel):
         self.photos: list[Photo] = []
         self.rows: dict[str, int] = {}
         self.info: dict[str, PhotoInfo] = {}
+        self.forgotten: dict[str, int] = {}  # times each file was rewritten while shown
         self.failed: set[str] = set()
         self.pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self.placeholder = pixmap("placeholder", 96)
@@ -119,6 +120,7 @@ class PhotoModel(QAbstractListModel):
         """Drop what we know about rewritten files so they are read again."""
         for key in keys:
             self.info.pop(key, None)
+            self.forgotten[key] = self.forgotten.get(key, 0) + 1
             self.pixmaps.pop(key, None)
             row = self.rows.get(key)
             if row is not None:

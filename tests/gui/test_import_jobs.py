@@ -134,6 +134,22 @@ def test_unreadable_photo_metadata_is_explained_in_the_panel(qtbot, window) -> N
     assert win.panel.status.text().startswith("metadata unreadable: ")
 
 
+def test_metadata_read_before_a_rewrite_is_not_shown_after_it(qtbot, window, wait_job) -> None:
+    """A read that was under way when the file was rewritten lands late: it must not put the
+    old title back on screen (the file is read again when next needed)."""
+    win = window
+    photo = win.photo_model.photos[0]
+    win.photo_model.forget([photo.rel])
+    job = win.ensure_info([photo])
+    photo.path.write_bytes(b"rewritten meanwhile")
+    win.photo_model.forget([photo.rel])
+    wait_job(job)
+    assert job.state == "done", job.error
+    assert photo.rel not in win.photo_model.info
+    win.grid.setCurrentIndex(win.photo_model.index(0))
+    qtbot.waitUntil(lambda: "unreadable" in win.panel.status.text(), timeout=10000)
+
+
 def test_existing_folders_without_catalog_are_explained_and_rebuilt(
     qtbot, archive, wait_job
 ) -> None:
