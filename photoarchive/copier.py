@@ -1,9 +1,11 @@
 """Copies that cannot lose data: temp name, hash while copying, flush, read back, rename.
 
-The calling thread reads the source once and writes it (direct I/O where the filesystem allows)
-while a helper thread hashes the same buffer; a finisher thread then makes a batch of copies
-durable, reads each back from the disk and hashes it, and links it into place while the next
-batch is being copied. A final name only ever points at a complete, verified, durable file.
+The calling thread has the kernel copy the source (copy_file_range, as `cp` does) while a
+helper thread hashes the source as read; where the kernel cannot copy, it reads into a buffer
+and writes that (direct I/O where the filesystem allows) while the helper hashes the buffer. A
+finisher thread then makes a batch of copies durable, reads each back and hashes it, and links
+it into place while the next batch is being copied. A final name only ever points at a
+complete, verified, durable file.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from pathlib import Path
 from photoarchive.archive import fsync_dir, temp_name
 from photoarchive.fileio import (
     NewFile,
+    NoKernelCopy,
     aligned_buffer,
     describe_os_error,
     fill,
     fsync_path,
+    hash_fd,
     hash_from_disk,
+    kernel_copy,
     open_source,
     place,
     syncfs,
@@ -73,8 +78,8 @@ class VerifiedCopier:
     A flush per file stalls the writes behind it (the journal and writeback throttle them); one
     flush per batch, run by a finisher thread while the next batch is being copied, keeps the
     disk streaming while every file still gets flushed before its rename.
-    verify_from_disk: where direct I/O is unavailable, flush and drop each copy from the page
-    cache before reading it back (with direct I/O the read-back always comes from the disk).
+    verify_from_disk: read each copy back from the disk, not from the page cache (a second
+    pass over the disk: slower, stricter). Direct writes are always read back from the disk.
     """
 
     def __init__(
@@ -83,6 +88,7 @@ class VerifiedCopier:
         batch_bytes: int = 256 << 20,
         batch_files: int = 32,
         direct: bool = True,
+        kernel_copy: bool = True,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
         self._hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash")
@@ -91,9 +97,11 @@ class VerifiedCopier:
         self._batch_size = 0
         self._batch_bytes = batch_bytes
         self._batch_files = batch_files
-        self._buf = aligned_buffer()  # copying, in the calling thread
+        self._buf = aligned_buffer()  # copying by hand, in the calling thread
+        self._src_buf = aligned_buffer()  # hashing the source, in the helper thread
         self._check_buf = aligned_buffer()  # read-back, in the finisher thread
         self.direct = direct
+        self.kernel_copy = kernel_copy
         self.verify_from_disk = verify_from_disk
 
     def copy(self, req: CopyRequest, cancel: CancelToken | None = None) -> list[CopyResult]:
@@ -125,29 +133,17 @@ class VerifiedCopier:
             st = os.fstat(src_fd)
             if st.st_size != req.size or st.st_mtime_ns != req.mtime_ns:
                 raise CopyError("the file changed on the card since it was scanned")
-            try:
-                out = NewFile(temp, self.direct)
-            except OSError as exc:
-                raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
-            hasher = new_hasher()
-            view = memoryview(self._buf)
-            while True:
-                try:
-                    n = fill(src_fd, view)
-                except OSError as exc:
-                    raise CopyError(describe_os_error(exc, "cannot read from the card")) from exc
-                if n == 0:
-                    break
-                if cancel is not None and cancel.cancelled:
-                    raise Cancelled()
-                # Hash on the other core while this one writes; both release the GIL.
-                hashed = self._hashing.submit(hasher.update, view[:n])
-                try:
-                    out.write(view, n)
-                except OSError as exc:
-                    raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
-                finally:
-                    hashed.result()
+            out = self._create(temp, direct=self.direct and not self.kernel_copy)
+            digest = self._copy_in_kernel(src_fd, out, req, cancel) if self.kernel_copy else None
+            if digest is None:
+                if self.kernel_copy:  # refused before a byte was copied: start again, by hand
+                    self.kernel_copy = False
+                    out.close()
+                    unlink_quietly(temp)
+                    out = None
+                    out = self._create(temp, self.direct)
+                digest = self._copy_through_buffer(src_fd, out, cancel)
+                self.direct = out.direct  # a filesystem that refused once will refuse again
             if out.size != req.size:
                 raise CopyError(
                     f"the card gave {out.size} of {req.size} bytes (card removed or file damaged?)"
@@ -156,7 +152,6 @@ class VerifiedCopier:
                 out.finish(st.st_atime_ns, st.st_mtime_ns)
             except OSError as exc:
                 raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
-            self.direct = out.direct  # a filesystem that refused once will refuse again
             out.close()
         except BaseException:
             if out is not None:
@@ -165,7 +160,63 @@ class VerifiedCopier:
             raise
         finally:
             os.close(src_fd)
-        return _Written(req, temp, hasher.hexdigest(), out.direct)
+        return _Written(req, temp, digest, out.direct)
+
+    @staticmethod
+    def _create(temp: Path, direct: bool) -> NewFile:
+        try:
+            return NewFile(temp, direct)
+        except OSError as exc:
+            raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
+
+    def _copy_in_kernel(
+        self, src_fd: int, out: NewFile, req: CopyRequest, cancel: CancelToken | None
+    ) -> str | None:
+        """Copy in the kernel while the helper thread hashes the source as read (from the
+        page cache the copy fills); None if the kernel cannot copy these files."""
+        hashed = self._hashing.submit(hash_fd, src_fd, self._src_buf)
+        try:
+            copied = kernel_copy(src_fd, out.fd, req.size, cancel)
+        except NoKernelCopy:
+            copied = None
+        except BaseException as exc:
+            hashed.exception()  # the helper reads src_fd: let it finish before it is closed
+            if isinstance(exc, OSError):
+                raise CopyError(describe_os_error(exc, "cannot copy to the archive")) from exc
+            raise
+        try:
+            digest, read = hashed.result()
+        except OSError as exc:
+            raise CopyError(describe_os_error(exc, "cannot read from the card")) from exc
+        if copied is None:
+            return None
+        if copied != read:
+            raise CopyError("the file changed on the card while it was copied")
+        out.size = copied
+        return digest
+
+    def _copy_through_buffer(self, src_fd: int, out: NewFile, cancel: CancelToken | None) -> str:
+        """Read into our buffer, hash it on the helper thread while it is written."""
+        hasher = new_hasher()
+        view = memoryview(self._buf)
+        while True:
+            try:
+                n = fill(src_fd, view)
+            except OSError as exc:
+                raise CopyError(describe_os_error(exc, "cannot read from the card")) from exc
+            if n == 0:
+                break
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            # Hash on the other core while this one writes; both release the GIL.
+            hashed = self._hashing.submit(hasher.update, view[:n])
+            try:
+                out.write(view, n)
+            except OSError as exc:
+                raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
+            finally:
+                hashed.result()
+        return str(hasher.hexdigest())
 
     def _submit(self) -> None:
         if self._batch:

@@ -1,10 +1,11 @@
-"""File I/O under the verified copier: direct writes and read-backs, flushes, no-replace links.
+"""File I/O under the verified copier and the sync: kernel copies, direct I/O, flushes, links.
 
-Direct I/O (O_DIRECT) sends a copy from our buffer straight to the disk. Buffered writes first
-fill the page cache with gigabytes of fresh pages and are then throttled to the disk's pace;
-allocating those pages costs more than the write itself on a VM, and the read-back check of a
-cached copy proves only that memory holds it. With direct I/O the check reads what the disk
-holds. Filesystems that refuse direct I/O get buffered writes, flushed and checked as before.
+Copies are made inside the kernel (copy_file_range or sendfile), page cache to page cache, as
+`cp` does: writing the same bytes from a user-space buffer cost three times as much here. Where
+the kernel cannot copy, a buffer is written with direct I/O (O_DIRECT) where the filesystem
+allows, which does not fill the page cache with pages read once; a direct write is read back
+from the disk. Reads past the page cache (read_direct, hash_from_disk) serve the sync and the
+strict read-back check.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 from pathlib import Path
 
 from photoarchive.hashing import CHUNK, new_hasher
+from photoarchive.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,57 @@ def hash_from_disk(path: Path, buf: mmap.mmap) -> str:
         return str(hasher.hexdigest())
     finally:
         os.close(fd)
+
+
+class NoKernelCopy(Exception):
+    """Neither copy_file_range nor sendfile can copy between these two files."""
+
+
+_COPY_STEP = 64 << 20  # bytes per call: a cancel is seen between calls
+_NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP}
+
+
+def kernel_copy(src_fd: int, dst_fd: int, size: int, cancel: CancelToken | None) -> int:
+    """Copy inside the kernel, page cache to page cache, as `cp` does: no user-space buffer.
+
+    Writing through a user-space buffer cost three times as much here (1,000 photos: 11 s
+    against cp's 3.5 s). Returns the bytes copied (fewer if the source ends early); raises
+    NoKernelCopy when the kernel cannot copy between these files, before copying anything.
+    """
+    done = 0
+    use_range = hasattr(os, "copy_file_range")
+    while done < size:
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        step = min(size - done, _COPY_STEP)
+        try:
+            if use_range:
+                n = os.copy_file_range(src_fd, dst_fd, step, done, done)
+            else:
+                n = os.sendfile(dst_fd, src_fd, done, step)  # at the destination's offset
+        except OSError as exc:
+            if done or exc.errno not in _NO_KERNEL_COPY:
+                raise
+            if not use_range:
+                raise NoKernelCopy(str(exc)) from exc
+            use_range = False  # e.g. across filesystems on older kernels: sendfile can
+            continue
+        if n == 0:
+            break
+        done += n
+    return done
+
+
+def hash_fd(fd: int, buf: mmap.mmap) -> tuple[str, int]:
+    """Hash a file by positional reads (its offset stays free for a concurrent copy);
+    returns the digest and the bytes read."""
+    hasher = new_hasher()
+    view = memoryview(buf)
+    done = 0
+    while n := os.preadv(fd, [buf], done):
+        hasher.update(view[:n])
+        done += n
+    return str(hasher.hexdigest()), done
 
 
 def start_writeback(fd: int) -> None:

@@ -12,7 +12,15 @@ import pytest
 
 from photoarchive import fileio
 from photoarchive.copier import CopyRequest, VerifiedCopier, _Written
-from photoarchive.fileio import ALIGN, NewFile, aligned_buffer, hash_from_disk, read_direct
+from photoarchive.fileio import (
+    ALIGN,
+    NewFile,
+    aligned_buffer,
+    hash_fd,
+    hash_from_disk,
+    kernel_copy,
+    read_direct,
+)
 from photoarchive.hashing import CHUNK, hash_file
 
 SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, CHUNK, CHUNK + 1, 2 * CHUNK + 12345]
@@ -114,8 +122,8 @@ def test_refused_direct_write_goes_on_through_the_cache(tmp_path: Path) -> None:
 
 
 def test_direct_copies_skip_the_page_cache(tmp_path: Path) -> None:
-    """Copies and read-backs go past the cache: the check reads the disk, and an import of
-    gigabytes does not fill memory with pages the program will never read again."""
+    """Where the kernel cannot copy, direct writes and their read-backs go past the cache: the
+    check reads the disk, and memory is not filled with pages never read again."""
     if not direct_io_works(tmp_path):
         pytest.skip("this filesystem has no direct I/O")
     card, archive = tmp_path / "card", tmp_path / "archive"
@@ -124,7 +132,7 @@ def test_direct_copies_skip_the_page_cache(tmp_path: Path) -> None:
     data = random.Random(5).randbytes(3 * CHUNK // 2)
     (card / "a.jpg").write_bytes(data)
     st = (card / "a.jpg").stat()
-    copier = VerifiedCopier()
+    copier = VerifiedCopier(kernel_copy=False)
     req = CopyRequest(card / "a.jpg", st.st_size, st.st_mtime_ns, archive / "a.jpg")
     results = copier.copy(req) + copier.drain()
     copier.close()
@@ -132,6 +140,69 @@ def test_direct_copies_skip_the_page_cache(tmp_path: Path) -> None:
     assert results[0].hash == hash_file(card / "a.jpg")
     assert cached_pages(archive / "a.jpg") <= 1  # the last, partly written block at most
     assert (archive / "a.jpg").read_bytes() == data
+
+
+def test_kernel_copy_and_positional_hash_of_every_size(tmp_path: Path) -> None:
+    rnd = random.Random(13)
+    for size in [*SIZES, 70 << 20]:  # and more than one copy step
+        data = rnd.randbytes(size)
+        (tmp_path / "src").write_bytes(data)
+        src = os.open(tmp_path / "src", os.O_RDONLY)
+        dst = os.open(tmp_path / "dst", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        try:
+            assert kernel_copy(src, dst, size + 100, None) == size  # stops where the file ends
+            assert hash_fd(src, aligned_buffer()) == (hash_file(tmp_path / "src"), size)
+        finally:
+            os.close(src)
+            os.close(dst)
+        assert (tmp_path / "dst").read_bytes() == data
+
+
+def copy_files(tmp_path: Path, sizes: list[int], **kw: bool) -> tuple[VerifiedCopier, list]:
+    card, archive = tmp_path / "card", tmp_path / "archive"
+    card.mkdir()
+    archive.mkdir()
+    rnd = random.Random(17)
+    copier = VerifiedCopier(**kw)
+    results = []
+    for i, size in enumerate(sizes):
+        (card / f"{i}.jpg").write_bytes(rnd.randbytes(size))
+        st = (card / f"{i}.jpg").stat()
+        req = CopyRequest(card / f"{i}.jpg", size, st.st_mtime_ns, archive / f"{i}.jpg")
+        results += copier.copy(req)
+    results += copier.drain()
+    copier.close()
+    for r in results:
+        assert r.ok, r.error
+        assert r.request.dest.read_bytes() == r.request.src.read_bytes()
+        assert r.hash == hash_file(r.request.src)
+        assert r.request.dest.stat().st_mtime_ns == r.request.mtime_ns
+    assert len(results) == len(sizes) and not list(archive.glob(".*"))
+    return copier, results
+
+
+def test_copies_are_made_by_the_kernel(tmp_path: Path) -> None:
+    copier, _ = copy_files(tmp_path, [0, 1, ALIGN + 3, CHUNK + 5, 3 * CHUNK])
+    assert copier.kernel_copy  # this kernel and filesystem copy in place
+
+
+def test_a_kernel_that_cannot_copy_falls_back_to_the_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on kernels without copy_file_range between these filesystems and no sendfile to a
+    file (simulated: the two calls refuse as such kernels do)."""
+    import errno
+
+    def refuse(code: int):  # type: ignore[no-untyped-def]
+        def call(*_args: object) -> int:
+            raise OSError(code, os.strerror(code))
+
+        return call
+
+    monkeypatch.setattr(os, "copy_file_range", refuse(errno.EXDEV))
+    monkeypatch.setattr(os, "sendfile", refuse(errno.EINVAL))
+    copier, _ = copy_files(tmp_path, [ALIGN + 3, CHUNK + 5, 10])
+    assert not copier.kernel_copy
 
 
 @pytest.mark.parametrize("direct", [True, False])
