@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--verify-from-disk",
         action="store_true",
-        help="where direct I/O is unavailable, drop each copy from the page cache before "
-        "reading it back (slower, stricter; with direct I/O the check always reads the disk)",
+        help="read each copy back from the disk, not from the page cache (a second pass over "
+        "the disk: slower, stricter)",
     )
     p.set_defaults(func=run_import)
     v = sub.add_parser(
