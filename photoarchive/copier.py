@@ -136,12 +136,9 @@ class VerifiedCopier:
             out = self._create(temp, direct=self.direct and not self.kernel_copy)
             digest = self._copy_in_kernel(src_fd, out, req, cancel) if self.kernel_copy else None
             if digest is None:
-                if self.kernel_copy:  # refused before a byte was copied: start again, by hand
+                if self.kernel_copy:  # refused before a byte was copied: copy by hand
                     self.kernel_copy = False
-                    out.close()
-                    unlink_quietly(temp)
-                    out = None
-                    out = self._create(temp, self.direct)
+                    out.set_direct(self.direct)
                 digest = self._copy_through_buffer(src_fd, out, cancel)
                 self.direct = out.direct  # a filesystem that refused once will refuse again
             if out.size != req.size:

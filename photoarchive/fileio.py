@@ -123,8 +123,13 @@ class NewFile:
     def __init__(self, path: Path, direct: bool) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
         self.fd = os.open(path, flags, 0o644)
-        self.direct = direct and _set_direct(self.fd, True)
+        self.direct = False
         self.size = 0
+        self.set_direct(direct)
+
+    def set_direct(self, on: bool) -> None:
+        """Direct I/O on (where the filesystem allows) or off, for the writes to come."""
+        self.direct = _set_direct(self.fd, on) if on or self.direct else False
 
     def write(self, view: memoryview, n: int) -> None:
         """Write the first n bytes of view (an aligned buffer); only the last call may be short.
@@ -142,7 +147,7 @@ class NewFile:
                     raise
                 log.info("direct I/O refused on write; going on through the page cache")
             if done < n:
-                self.direct = _set_direct(self.fd, False)
+                self.set_direct(False)
         while done < n:
             done += os.write(self.fd, view[done:n])
         self.size += n
@@ -169,13 +174,10 @@ def hash_from_disk(path: Path, buf: mmap.mmap) -> str:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         _set_direct(fd, True)
-        hasher = new_hasher()
-        view = memoryview(buf)
-        while n := fill(fd, view):
-            hasher.update(view[:n])
+        digest, _ = hash_fd(fd, buf)
         if not is_direct(fd):
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        return str(hasher.hexdigest())
+        return digest
     finally:
         os.close(fd)
 
@@ -221,11 +223,20 @@ def kernel_copy(src_fd: int, dst_fd: int, size: int, cancel: CancelToken | None)
 
 def hash_fd(fd: int, buf: mmap.mmap) -> tuple[str, int]:
     """Hash a file by positional reads (its offset stays free for a concurrent copy);
-    returns the digest and the bytes read."""
+    returns the digest and the bytes read. A refused direct read goes on buffered."""
     hasher = new_hasher()
     view = memoryview(buf)
     done = 0
-    while n := os.preadv(fd, [buf], done):
+    while True:
+        try:
+            n = os.preadv(fd, [buf], done)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL or not is_direct(fd):
+                raise
+            _set_direct(fd, False)  # e.g. a short read left an unaligned offset
+            continue
+        if n == 0:
+            break
         hasher.update(view[:n])
         done += n
     return str(hasher.hexdigest()), done

@@ -153,7 +153,7 @@ def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
     st2 = os.stat(item.path)
     if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or len(data) != item.size:
         return Problem(item.rel, "the file changed while it was read; run sync again")
-    return data, sums_of_bytes(data, md5=False)
+    return data, sums_of_bytes(data)
 
 
 def _send(
@@ -162,8 +162,12 @@ def _send(
     """One upload, checksum sent along; what the server reports it stored."""
     ctype = mimetypes.guess_type(item.rel)[0] or "application/octet-stream"
     if data is not None:
-        meta = {"name": item.object, "storageClass": STORAGE_CLASS, "crc32c": sums.crc32c}
-        meta["contentType"] = ctype
+        meta = {
+            "name": item.object,
+            "storageClass": STORAGE_CLASS,
+            "crc32c": sums.crc32c,
+            "contentType": ctype,
+        }
         return remote_of_item(
             multipart_upload(bucket.client, bucket.name, meta, data, ctype, item.generation, retry)
         )

@@ -142,16 +142,11 @@ def _crc32c(crc: int) -> str:
     return b64(crc.to_bytes(4, "big"))
 
 
-def sums_of_bytes(data: bytes | bytearray | memoryview, md5: bool = True) -> Sums:
-    """md5=False for uploads: CRC32C is the transfer check, MD5 would triple the hashing."""
+def sums_of_bytes(data: bytes | bytearray | memoryview) -> Sums:
+    """For uploads: CRC32C is the transfer check (no MD5: it would triple the hashing)."""
     h = new_hasher(max_threads=1)  # callers run one per thread already
     h.update(data)
-    return Sums(
-        b64(hashlib.md5(data).digest()) if md5 else "",
-        _crc32c(crc32c.crc32c(data)),
-        h.hexdigest(),
-        len(data),
-    )
+    return Sums("", _crc32c(crc32c.crc32c(data)), h.hexdigest(), len(data))
 
 
 def sums_of_file(path: Path, md5: bool = True) -> Sums:

@@ -146,13 +146,7 @@ def gps_exif(c: Coordinates) -> dict[str, str | None]:
         "Exif.GPSInfo.GPSLongitude": dms_rational(c.lon),
         "Exif.GPSInfo.GPSMapDatum": "WGS-84",
     }
-    if c.alt is None:
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = None
-        tags["Exif.GPSInfo.GPSAltitude"] = None
-    else:
-        tags["Exif.GPSInfo.GPSAltitudeRef"] = "1" if c.alt < 0 else "0"
-        tags["Exif.GPSInfo.GPSAltitude"] = f"{round(abs(c.alt) * 1000)}/1000"
-    return tags
+    return tags | _altitude("Exif.GPSInfo.", c)
 
 
 def gps_xmp(c: Coordinates) -> dict[str, str | None]:
@@ -162,13 +156,17 @@ def gps_xmp(c: Coordinates) -> dict[str, str | None]:
         "Xmp.exif.GPSLongitude": xmp_coord_text(c.lon, "E", "W"),
         "Xmp.exif.GPSMapDatum": "WGS-84",
     }
+    return tags | _altitude("Xmp.exif.", c)
+
+
+def _altitude(prefix: str, c: Coordinates) -> dict[str, str | None]:
+    """The same rational and reference in EXIF and XMP; None removes a stale altitude."""
     if c.alt is None:
-        tags["Xmp.exif.GPSAltitudeRef"] = None
-        tags["Xmp.exif.GPSAltitude"] = None
-    else:
-        tags["Xmp.exif.GPSAltitudeRef"] = "1" if c.alt < 0 else "0"
-        tags["Xmp.exif.GPSAltitude"] = f"{round(abs(c.alt) * 1000)}/1000"
-    return tags
+        return {f"{prefix}GPSAltitudeRef": None, f"{prefix}GPSAltitude": None}
+    return {
+        f"{prefix}GPSAltitudeRef": "1" if c.alt < 0 else "0",
+        f"{prefix}GPSAltitude": f"{round(abs(c.alt) * 1000)}/1000",
+    }
 
 
 def same_gps(a: Coordinates | None, b: Coordinates) -> bool:

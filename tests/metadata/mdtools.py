@@ -98,3 +98,13 @@ def read_tags(data: bytes) -> tuple[dict[str, str], dict[str, object], dict[str,
     """(exif, iptc, xmp) as pyexiv2 reads them, for before/after comparisons."""
     with pyexiv2.ImageData(data) as img:
         return img.read_exif(), img.read_iptc(), img.read_xmp()
+
+
+def camera_card(root: Path, shots: tuple[int, ...] = (0, 1, 2)) -> Path:
+    """A card with IMG_<n>.JPG taken 2024-03-05 09:0n (week 2024-03-04); returns its DCIM
+    folder, for adding more files before importing `root`."""
+    folder = root / "DCIM" / "100CAM"
+    folder.mkdir(parents=True)
+    for i in shots:
+        (folder / f"IMG_{i}.JPG").write_bytes(camera_jpeg(i, taken=datetime(2024, 3, 5, 9, i)))
+    return folder

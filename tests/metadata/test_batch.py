@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from harness import tmpfs
-from metadata.mdtools import camera_jpeg
+from metadata.mdtools import camera_card, camera_jpeg
 
 from photoarchive import pipeline
 from photoarchive.catalog import Catalog
@@ -95,10 +95,7 @@ def test_a_worker_crash_costs_only_the_file_that_caused_it(
 def test_archive_edits_update_the_catalog_so_verify_stays_clean(
     settings: Settings, tmp_path: Path
 ) -> None:
-    card = tmp_path / "card" / "DCIM" / "100CAM"
-    card.mkdir(parents=True)
-    for i in range(3):
-        (card / f"IMG_{i}.JPG").write_bytes(camera_jpeg(i, taken=datetime(2024, 3, 5, 9, i)))
+    card = camera_card(tmp_path / "card")
     video = card / "MVI_9.MP4"
     video.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(40))
     stamp = datetime(2024, 3, 5, 12, 0).timestamp()

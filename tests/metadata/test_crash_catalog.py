@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from metadata.mdtools import camera_jpeg
+from metadata.mdtools import camera_card, camera_jpeg
 
 from photoarchive import pipeline, tagging
 from photoarchive.config import Settings
@@ -33,10 +32,7 @@ def work(tasks):
 def test_edits_committed_before_a_worker_crash_reach_the_catalog(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    card = tmp_path / "card" / "DCIM" / "100CAM"
-    card.mkdir(parents=True)
-    for i in (0, 1, 2, 9):
-        (card / f"IMG_{i}.JPG").write_bytes(camera_jpeg(i, taken=datetime(2024, 3, 5, 9, i)))
+    camera_card(tmp_path / "card", (0, 1, 2, 9))
     pipeline.import_photos(settings, [tmp_path / "card"])
     files, _ = expand_paths([settings.archive / "2024-03-04"])
     assert [f.name for f in files] == ["IMG_0.JPG", "IMG_1.JPG", "IMG_2.JPG", "IMG_9.JPG"]
@@ -61,10 +57,7 @@ def test_edits_committed_before_a_worker_crash_reach_the_catalog(
 def test_a_file_damaged_since_import_is_refused_not_rewritten(
     settings: Settings, tmp_path: Path
 ) -> None:
-    card = tmp_path / "card" / "DCIM" / "100CAM"
-    card.mkdir(parents=True)
-    for i in range(3):
-        (card / f"IMG_{i}.JPG").write_bytes(camera_jpeg(i, taken=datetime(2024, 3, 5, 9, i)))
+    camera_card(tmp_path / "card")
     pipeline.import_photos(settings, [tmp_path / "card"])
     files, _ = expand_paths([settings.archive / "2024-03-04"])
     damaged = files[1]
