@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from photoarchive.archive import ArchiveBusy
 from photoarchive.cli_output import TextProgress, print_problems
@@ -25,7 +26,10 @@ from photoarchive.gpx import (
 )
 from photoarchive.jobs import CancelToken, Problem, Severity
 from photoarchive.places import Place, PlaceBook, PlaceError, import_shell_places
-from photoarchive.tagging import BatchResult, TagEdit, apply_tags, expand_paths, read_all
+from photoarchive.tag_edit import TagEdit
+
+if TYPE_CHECKING:
+    from photoarchive.tagging import BatchResult
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -269,6 +273,8 @@ def _print_batch(result: BatchResult, extra: list[Problem], as_json: bool) -> No
 
 
 def run_tag(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    from photoarchive.tagging import apply_tags, expand_paths  # exiv2: only for these commands
+
     files, path_problems = expand_paths(args.paths)
     try:
         edits, gpx_problems, place = _build_edits(args, settings, files)
@@ -293,6 +299,8 @@ def run_tag(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -
 
 
 def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    from photoarchive.tagging import expand_paths, read_all
+
     files, problems = expand_paths(args.paths)
     results = read_all(files, cancel, TextProgress(quiet=True))
     cancelled = cancel.cancelled or len(results) < len(files)
