@@ -30,6 +30,7 @@ run: deps-run
 test: deps-test
 	$(VENV)/bin/ruff check photoarchive tests
 	$(VENV)/bin/ruff format --check photoarchive tests
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -p no:cacheprovider
 
 bench: deps-test

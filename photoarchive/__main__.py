@@ -1,3 +1,3 @@
-from photoarchive.cli import main
+from photoarchive.cli.main import main
 
 raise SystemExit(main())

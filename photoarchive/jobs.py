@@ -1,4 +1,4 @@
-"""Cancel tokens, progress events and per-file problems shared by every long job.
+"""Cancel tokens, progress events, per-file problems and their sizes in words, for every job.
 
 Core jobs never print: they report through a callback so the CLI prints text and the GUI
 turns the same events into signals.
@@ -72,3 +72,20 @@ ProgressCallback = Callable[[Progress], None]
 
 def no_progress(_: Progress) -> None:
     """Default callback for callers that do not show progress."""
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def human_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

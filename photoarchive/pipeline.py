@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from photoarchive.archive import archive_lock
-from photoarchive.cardscan import detect_cards
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
-from photoarchive.import_plan import ImportPlan, plan_import
-from photoarchive.importer import ImportSummary, run_import
+from photoarchive.importing.cards import detect_cards
+from photoarchive.importing.importer import ImportSummary, run_import
+from photoarchive.importing.plan import ImportPlan, plan_import
+from photoarchive.importing.verify import VerifyReport, rebuild_catalog, verify_archive
 from photoarchive.jobs import CancelToken, ProgressCallback
-from photoarchive.verify import VerifyReport, rebuild_catalog, verify_archive
 
 __all__ = [
     "ImportPlan",
@@ -92,19 +92,19 @@ def verify(
 # google-cloud-storage or pyexiv2 at start-up.
 _LAZY = {
     # issue 4: off-site copy
-    "RemoteVerifyReport": "photoarchive.sync",
-    "SyncPlan": "photoarchive.sync",
-    "SyncSummary": "photoarchive.sync",
-    "plan_sync": "photoarchive.sync",
-    "run_sync": "photoarchive.sync",
-    "sync_status": "photoarchive.sync_status",
-    "verify_remote": "photoarchive.sync",
+    "RemoteVerifyReport": "photoarchive.cloud.sync",
+    "SyncPlan": "photoarchive.cloud.sync",
+    "SyncSummary": "photoarchive.cloud.sync",
+    "plan_sync": "photoarchive.cloud.sync",
+    "run_sync": "photoarchive.cloud.sync",
+    "sync_status": "photoarchive.cloud.status",
+    "verify_remote": "photoarchive.cloud.sync",
     # issue 3: places, geotags, titles and captions
-    "BatchResult": "photoarchive.tagging",
-    "FileResult": "photoarchive.tagging",
-    "TagEdit": "photoarchive.tag_edit",
-    "apply_tags": "photoarchive.tagging",
-    "read_all": "photoarchive.tagging",
+    "BatchResult": "photoarchive.metadata.tagging",
+    "FileResult": "photoarchive.metadata.tagging",
+    "TagEdit": "photoarchive.metadata.edit",
+    "apply_tags": "photoarchive.metadata.tagging",
+    "read_all": "photoarchive.metadata.tagging",
 }
 __all__ += list(_LAZY)
 

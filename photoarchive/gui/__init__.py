@@ -1,7 +1,8 @@
 """The desktop application: the only package that imports PySide6.
 
 Every panel and dialog calls the Qt-free core through `worker.Job`, so the GUI thread only
-paints and reacts; disk, exiv2 and network work happens on worker threads.
+paints and reacts; disk, exiv2 and network work happens on worker threads. Dialogs are in
+`dialogs/`. May import the base, `pipeline` and the capabilities; never the command line.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from photoarchive.gui.metacache import MetaCache, PhotoInfo, info_from_metadata
 from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import CancelToken, Progress, ProgressCallback
-from photoarchive.tag_edit import TagEdit
+from photoarchive.metadata.edit import TagEdit
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def _read_in_processes(
     cancel: CancelToken,
     progress: ProgressCallback,
 ) -> dict[str, PhotoInfo]:
-    from photoarchive.tagging import read_all
+    from photoarchive.metadata.tagging import read_all
 
     # One process at low CPU priority: a background read must not take the GUI's core.
     results = _at_low_priority(
@@ -165,7 +165,7 @@ class GeotagChoice:
 
 def _tagging() -> Any:
     try:
-        from photoarchive import tagging
+        from photoarchive.metadata import tagging
     except ImportError as exc:
         raise RuntimeError(f"writing metadata is not available in this build: {exc}") from exc
     return tagging
@@ -175,7 +175,7 @@ def panel_tag_edit(edit: PanelEdit) -> TagEdit:
     """The core's TagEdit for what the panel changed (GPS typed there replaces existing)."""
     gps = None
     if edit.coordinates:
-        from photoarchive.coords import parse_coordinates
+        from photoarchive.metadata.coords import parse_coordinates
 
         gps = parse_coordinates(edit.coordinates)
     return TagEdit(gps=gps, overwrite_gps=gps is not None, title=edit.title, caption=edit.caption)
@@ -202,14 +202,14 @@ def geotag(
     cancel: CancelToken,
     progress: ProgressCallback,
 ) -> Any:
-    from photoarchive.coords import checked
+    from photoarchive.metadata.coords import checked
 
     tagging = _tagging()
     coords = checked(choice.lat, choice.lon, choice.alt)
     edit = TagEdit(gps=coords, overwrite_gps=choice.overwrite)
     result = tagging.apply_tags(settings, list(paths), edit, cancel, progress)
     if choice.place and not getattr(result, "cancelled", False):
-        from photoarchive.places import PlaceBook, PlaceError
+        from photoarchive.metadata.places import PlaceBook, PlaceError
 
         try:
             book = PlaceBook.load(settings.places_file)
@@ -222,7 +222,7 @@ def geotag(
 
 def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) -> Any:
     """Compare with the bucket, then upload what is new (the CLI's `sync`, same core)."""
-    from photoarchive.sync import plan_sync, run_sync
+    from photoarchive.cloud.sync import plan_sync, run_sync
 
     plan = plan_sync(settings, None, cancel, progress)
     return run_sync(settings, plan, cancel, progress)
@@ -230,7 +230,7 @@ def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) ->
 
 def load_places(settings: Settings) -> list[Any]:
     """Saved places for naming locations in the panel; an unreadable file names nothing."""
-    from photoarchive.places import PlaceBook, PlaceError
+    from photoarchive.metadata.places import PlaceBook, PlaceError
 
     try:
         return PlaceBook.load(settings.places_file).all()

@@ -13,11 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoarchive.cli_output import human_bytes
+from photoarchive.gui.dialogs.problems import ProblemsDialog
 from photoarchive.gui.forms import icon
-from photoarchive.gui.problems_dialog import ProblemsDialog
 from photoarchive.gui.worker import Job, JobRunner, JobState
-from photoarchive.jobs import Progress
+from photoarchive.jobs import Progress, human_bytes
 
 MAX_ROWS = 4
 

@@ -42,7 +42,7 @@ from photoarchive.gui.thumbloader import ThumbLoader
 from photoarchive.gui.week_model import WeekFilter, WeekModel, WeekRole, WeekRow, load_weeks
 from photoarchive.gui.window_commands import WindowCommands
 from photoarchive.gui.worker import Job, JobRunner
-from photoarchive.places import Place
+from photoarchive.metadata.places import Place
 
 log = logging.getLogger(__name__)
 
@@ -417,7 +417,7 @@ class MainWindow(WindowCommands, QMainWindow):
             self.panel.show_photos([p.name for p in photos], infos)  # type: ignore[arg-type]
 
     def preview(self, index: QModelIndex | None = None) -> None:
-        from photoarchive.gui.preview_dialog import PreviewDialog
+        from photoarchive.gui.dialogs.preview import PreviewDialog
 
         idx = index if isinstance(index, QModelIndex) else self.grid.currentIndex()
         if not idx.isValid():

@@ -41,7 +41,7 @@ def _child_info(path: str) -> PhotoInfo:
 
 
 def _child_preview(path: str, min_width: int) -> bytes | None:
-    from photoarchive.metadata import read_preview
+    from photoarchive.metadata.reading import read_preview
 
     return read_preview(Path(path), min_width=min_width)
 

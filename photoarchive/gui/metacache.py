@@ -66,10 +66,10 @@ class WeekBadges:
 
 
 def read_info(path: Path) -> PhotoInfo:
-    """Read through metadata.read_metadata (the only module that touches exiv2). In the GUI
+    """Read through metadata.reading.read_metadata (exiv2 is reached only there). In the GUI
     this runs only in gui.meta_reader's helper processes."""
     try:
-        from photoarchive.metadata import read_metadata
+        from photoarchive.metadata.reading import read_metadata
     except ImportError:
         return PhotoInfo(unreadable="metadata support is not installed")
     try:

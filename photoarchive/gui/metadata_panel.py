@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QW
 from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
 from photoarchive.gui.place_widgets import BAD_STYLE, check_coordinates
-from photoarchive.places import Place
+from photoarchive.metadata.places import Place
 
 MIXED = "(mixed)"
 DEFAULT_RADIUS_M = 100.0
@@ -168,7 +168,7 @@ class MetadataPanel(QWidget):
     def _save(self) -> None:
         edit = self.pending()
         if edit.coordinates:
-            from photoarchive.coords import CoordinateError, parse_coordinates
+            from photoarchive.metadata.coords import CoordinateError, parse_coordinates
 
             try:
                 parse_coordinates(edit.coordinates)

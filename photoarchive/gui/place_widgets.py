@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem
 
-from photoarchive.coords import CoordinateError, Coordinates, parse_coordinates
-from photoarchive.places import Place
+from photoarchive.metadata.coords import CoordinateError, Coordinates, parse_coordinates
+from photoarchive.metadata.places import Place
 
 OK_STYLE = "color: #1e7b34"
 BAD_STYLE = "color: #b3261e"

@@ -62,7 +62,7 @@ class WeekRow:
 
 
 def _sync_status(settings: Settings) -> dict[str, tuple[int, int]] | None:
-    from photoarchive.sync_status import sync_status  # light: no Google libraries
+    from photoarchive.cloud.status import sync_status  # light: no Google libraries
 
     try:
         return sync_status(settings)

@@ -18,9 +18,33 @@ from photoarchive.gui.photo_model import Photo
 from photoarchive.gui.worker import Job
 
 if TYPE_CHECKING:
-    from photoarchive.gui.main_window import MainWindow
+    from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-    _Base = MainWindow
+    from photoarchive.gui.metacache import MetaCache
+    from photoarchive.gui.photo_model import PhotoModel
+    from photoarchive.gui.week_model import WeekModel
+    from photoarchive.gui.worker import JobRunner
+
+    class WindowHost(QMainWindow):
+        """What the commands need of the window that mixes them in (MainWindow), named here
+        so this module does not import main_window (which imports it)."""
+
+        settings: Settings
+        runner: JobRunner
+        metacache: MetaCache
+        photo_model: PhotoModel
+        week_model: WeekModel
+        panel_photos: list[Photo]
+
+        def watch(self, job: Job, what: str) -> Job: ...
+        def refresh_weeks(self, select: list[str] | None = None) -> Job: ...
+        def show_error(self, title: str, text: str) -> QMessageBox: ...
+        def selected_weeks(self) -> list[str]: ...
+        def selected_photos(self) -> list[Photo]: ...
+        def ensure_info(self, photos: list[Photo]) -> Job: ...
+        def _read_week_info(self, photos: list[Photo]) -> None: ...
+
+    _Base = WindowHost
 else:
     _Base = object
 
@@ -65,7 +89,7 @@ class WindowCommands(_Base):
         job.succeeded.connect(lambda infos: self._show_geotag(photos, infos))
 
     def _show_geotag(self, photos: list[Photo], infos: dict[str, PhotoInfo]) -> None:
-        from photoarchive.gui.geotag_dialog import GeotagDialog
+        from photoarchive.gui.dialogs.geotag import GeotagDialog
 
         dlg = GeotagDialog(self.settings, [infos[p.rel] for p in photos], self)
         dlg.chosen.connect(lambda choice: self.geotag(photos, choice))
@@ -96,7 +120,7 @@ class WindowCommands(_Base):
         job.succeeded.connect(lambda infos: self._show_captions(photos, infos, start))
 
     def _show_captions(self, photos: list[Photo], infos: dict[str, PhotoInfo], start: int):
-        from photoarchive.gui.caption_dialog import CaptionDialog
+        from photoarchive.gui.dialogs.captions import CaptionDialog
 
         old = getattr(self, "caption_dialog", None)
         if old is not None and old.isVisible():
@@ -117,7 +141,7 @@ class WindowCommands(_Base):
         return self.run_tag_job(f"Saving captions of {len(edits)} photos", edits, touched)
 
     def open_places(self) -> None:
-        from photoarchive.gui.places_dialog import PlacesDialog
+        from photoarchive.gui.dialogs.places import PlacesDialog
 
         dlg = PlacesDialog(self.settings, self)
         dlg.finished.connect(lambda _: self.refresh_weeks(self.selected_weeks()))
@@ -126,7 +150,7 @@ class WindowCommands(_Base):
         dlg.open()
 
     def open_import(self) -> None:
-        from photoarchive.gui.import_dialog import ImportDialog
+        from photoarchive.gui.dialogs.importing import ImportDialog
 
         old = getattr(self, "import_dialog", None)
         if old is not None and old.isVisible():
@@ -141,7 +165,7 @@ class WindowCommands(_Base):
         dlg.open()
 
     def open_settings(self) -> None:
-        from photoarchive.gui.settings_dialog import SettingsDialog
+        from photoarchive.gui.dialogs.settings import SettingsDialog
 
         dlg = SettingsDialog(self.settings, self)
         dlg.saved.connect(self.apply_settings)

@@ -31,9 +31,10 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
-from photoarchive.metadata import jpeg_scan_offset, read_metadata
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.exiv2 import jpeg_scan_offset
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 LAT, LON, ALT = -33.8567844, 151.2152967, 12.5
 SYNC_AFTER: dict[str, float] = {}

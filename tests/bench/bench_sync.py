@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from sync.gcs_fixtures import client_for, free_port, start_fake_gcs  # noqa: E402
+from cloud.gcs_fixtures import client_for, free_port, start_fake_gcs  # noqa: E402
 
 
 def make_tree(root: Path, n: int, lo: int, hi: int, per_week: int, seed: int = 7) -> int:

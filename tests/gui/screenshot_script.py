@@ -13,12 +13,12 @@ from imaging import jpeg_bytes, write_file
 from PySide6.QtWidgets import QApplication, QWidget
 
 from photoarchive.config import load_settings
-from photoarchive.coords import Coordinates
 from photoarchive.gui.app import make_app
 from photoarchive.gui.main_window import MainWindow
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.places import Place, PlaceBook
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 from photoarchive.pipeline import import_photos
-from photoarchive.places import Place, PlaceBook
-from photoarchive.tagging import TagEdit, apply_tags
 
 
 def pump(app: QApplication, until, timeout: float = 20.0, what: str = "") -> None:

@@ -84,7 +84,7 @@ def test_panel_shows_the_selection(qtbot, window) -> None:
 
 def test_settings_dialog_validates_and_saves(qtbot, window, tmp_path: Path) -> None:
     from photoarchive.config import load_settings
-    from photoarchive.gui.settings_dialog import SettingsDialog
+    from photoarchive.gui.dialogs.settings import SettingsDialog
 
     dlg = SettingsDialog(window.settings, window)
     qtbot.addWidget(dlg)
@@ -140,7 +140,7 @@ def test_shortcuts_use_standard_keys(window) -> None:
 
 
 def test_space_opens_a_larger_preview(qtbot, window) -> None:
-    from photoarchive.gui.preview_dialog import PreviewDialog
+    from photoarchive.gui.dialogs.preview import PreviewDialog
 
     win = window
     win.grid.setFocus()
@@ -156,7 +156,7 @@ def test_space_opens_a_larger_preview(qtbot, window) -> None:
 def test_sync_badge_when_a_bucket_is_configured(qtbot, window) -> None:
     from dataclasses import replace
 
-    pytest.importorskip("photoarchive.sync")
+    pytest.importorskip("photoarchive.cloud.sync")
     win = window
     win.apply_settings(replace(win.settings, bucket="gs://family-photos"))
     qtbot.waitUntil(lambda: "synced 0/4" in win.week_model.item(0).text(), timeout=10000)

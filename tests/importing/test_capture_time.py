@@ -11,7 +11,7 @@ import pytest
 from cards import avi_bytes, cr3_bytes, heic_bytes, mov_bytes, raf_bytes, tiff_with_date
 from imaging import jpeg_bytes, write_file
 
-from photoarchive.capture_time import looks_damaged, read_capture_time
+from photoarchive.importing.capture_time import looks_damaged, read_capture_time
 
 TAKEN = datetime(2024, 2, 29, 23, 59, 58)
 

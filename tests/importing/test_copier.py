@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from photoarchive import fileio
-from photoarchive.copier import CopyRequest, VerifiedCopier, _Written
 from photoarchive.fileio import (
     ALIGN,
     NewFile,
@@ -22,6 +21,7 @@ from photoarchive.fileio import (
     read_direct,
 )
 from photoarchive.hashing import CHUNK, hash_file
+from photoarchive.importing.copier import CopyRequest, VerifiedCopier, _Written
 
 SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, CHUNK, CHUNK + 1, 2 * CHUNK + 12345]
 

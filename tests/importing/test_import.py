@@ -12,9 +12,10 @@ from cards import heic_bytes, make_card, mov_bytes, tiff_with_date
 from harness import run_cli
 from imaging import jpeg_bytes, tree_bytes, tree_stats, write_file
 
-from photoarchive import import_plan, pipeline
+from photoarchive import pipeline
 from photoarchive.archive import TEMP_SUFFIX, week_folder
 from photoarchive.config import Settings, load_settings
+from photoarchive.importing import plan as import_plan
 from photoarchive.jobs import CancelToken, Progress
 
 

@@ -41,7 +41,7 @@ def exiftool_warnings(path: Path) -> set[str]:
 
 def scan_data(data: bytes) -> bytes:
     """A JPEG's compressed image data (from the first SOS marker): the pixels, untouched."""
-    from photoarchive.metadata import jpeg_scan_offset
+    from photoarchive.metadata.exiv2 import jpeg_scan_offset
 
     pos = jpeg_scan_offset(data)
     assert pos is not None

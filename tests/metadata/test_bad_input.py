@@ -9,9 +9,9 @@ from pathlib import Path
 from metadata.mdtools import camera_jpeg, exiftool_json
 
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
 from photoarchive.jobs import Severity
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 
 def _corrupt_exif(data: bytes) -> bytes:

@@ -15,10 +15,10 @@ from metadata.mdtools import camera_card, camera_jpeg
 from photoarchive import pipeline
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
 from photoarchive.jobs import CancelToken, Progress
-from photoarchive.metadata import read_metadata
-from photoarchive.tagging import TagEdit, _run_pool, apply_tags, expand_paths
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, _run_pool, apply_tags, expand_paths
 
 
 def test_per_path_edits_in_one_batch_with_progress(
@@ -144,7 +144,7 @@ def test_a_full_disk_leaves_the_original_intact(settings: Settings, tmp_path: Pa
 
 
 def test_copy_range_falls_back_where_the_kernel_cannot_copy(tmp_path: Path) -> None:
-    from photoarchive.tag_worker import _copy_range
+    from photoarchive.metadata.workers import _copy_range
 
     src = tmp_path / "src"
     src.write_bytes(bytes(range(256)) * 64)

@@ -7,10 +7,10 @@ from pathlib import Path
 from harness import tmpfs
 from metadata.mdtools import camera_jpeg
 
-from photoarchive.card_guard import ON_CARD, on_camera_card
 from photoarchive.config import Settings
-from photoarchive.metadata import read_metadata
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.importing.card_guard import ON_CARD, on_camera_card
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 
 def _photo(path: Path, seed: int) -> Path:

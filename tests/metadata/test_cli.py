@@ -11,10 +11,10 @@ from harness import run_cli
 from metadata.mdtools import camera_jpeg, exiftool_json
 from metadata.test_places import SHELL_FILE
 
-from photoarchive.cli_metadata import run_show
+from photoarchive.cli.metadata import run_show
 from photoarchive.config import Settings
 from photoarchive.jobs import CancelToken
-from photoarchive.places import PlaceBook
+from photoarchive.metadata.places import PlaceBook
 
 
 def _week(tmp_path: Path, n: int = 3) -> Path:

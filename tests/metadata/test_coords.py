@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from photoarchive.coords import CoordinateError, parse_coordinates
+from photoarchive.metadata.coords import CoordinateError, parse_coordinates
 
 OPERA = (-33.8568, 151.2153)
 # 33°51'24.4"S 151°12'55.1"E as decimal degrees

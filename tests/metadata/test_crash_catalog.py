@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 from metadata.mdtools import camera_card, camera_jpeg
 
-from photoarchive import pipeline, tagging
+from photoarchive import pipeline
 from photoarchive.config import Settings
-from photoarchive.metadata import read_metadata
-from photoarchive.tag_worker import DAMAGED
-from photoarchive.tagging import CRASHED, TagEdit, apply_tags, expand_paths
+from photoarchive.metadata import tagging
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import CRASHED, TagEdit, apply_tags, expand_paths
+from photoarchive.metadata.workers import DAMAGED
 
 # Wraps the real run_chunk: the good files of the chunk are committed, then the worker aborts
 # on the hostile file, as exiv2 crashing on it would: the report of the whole chunk is lost.
 CRASH_AFTER_COMMIT = """
 import os
-from photoarchive.tag_worker import run_chunk
+from photoarchive.metadata.workers import run_chunk
 
 def work(tasks):
     good = [t for t in tasks if "IMG_9" not in t.path]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from metadata.mdtools import camera_jpeg
 
-from photoarchive.gpx import (
+from photoarchive.metadata.gpx import (
     GpxError,
     Track,
     TrackPoint,

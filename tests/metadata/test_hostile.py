@@ -11,10 +11,10 @@ from metadata.mdtools import camera_jpeg
 
 from photoarchive.archive import is_temp
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
 from photoarchive.jobs import CancelToken
-from photoarchive.metadata import read_metadata
-from photoarchive.tagging import TagEdit, _run_pool, apply_tags, read_all
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, _run_pool, apply_tags, read_all
 
 
 def _hostile_jpeg(path: Path) -> Path:

@@ -14,8 +14,8 @@ from pathlib import Path
 from metadata.mdtools import camera_jpeg
 from PIL import Image
 
-from photoarchive.coords import Coordinates
-from photoarchive.metadata import EditSpec, rewrite_bytes
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.exiv2 import EditSpec, rewrite_bytes
 
 N_FILES = 160
 SPEC = EditSpec(gps=Coordinates(-33.8568, 151.2153, 5.0), title="Killed?", caption="Ωμέγα 😀")

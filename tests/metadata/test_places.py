@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from photoarchive.places import (
+from photoarchive.metadata.places import (
     Place,
     PlaceBook,
     PlaceError,
@@ -189,7 +189,7 @@ import sys
 import subprocess
 import sys
 from pathlib import Path
-from photoarchive.places import Place, PlaceBook
+from photoarchive.metadata.places import Place, PlaceBook
 
 path, who, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for i in range(rounds):

@@ -15,10 +15,11 @@ from metadata.mdtools import EXIFTOOL, camera_jpeg, exiftool_json
 from PIL import Image
 
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
-from photoarchive.jpeg_segments import iptc_digests, quick_exif, scan_offset
-from photoarchive.metadata import HEAD_READ, read_metadata, read_preview
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.exiv2 import HEAD_READ
+from photoarchive.metadata.jpeg_segments import iptc_digests, quick_exif, scan_offset
+from photoarchive.metadata.reading import read_metadata, read_preview
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 KEYS = (
     "Exif.Image.ImageDescription",

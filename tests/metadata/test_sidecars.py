@@ -10,9 +10,9 @@ from metadata.mdtools import EXIFTOOL, camera_jpeg, exiftool_json
 from PIL import Image
 
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
-from photoarchive.metadata import read_metadata
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 pytestmark = pytest.mark.skipif(EXIFTOOL is None, reason="exiftool not installed")
 

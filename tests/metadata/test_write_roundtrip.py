@@ -14,9 +14,10 @@ from metadata.mdtools import EXIFTOOL, exiftool_json, exiftool_warnings, read_ta
 from PIL import Image
 
 from photoarchive.config import Settings
-from photoarchive.coords import Coordinates
-from photoarchive.metadata import EditSpec, read_metadata, rewrite_bytes
-from photoarchive.tagging import TagEdit, apply_tags
+from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.exiv2 import EditSpec, rewrite_bytes
+from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.tagging import TagEdit, apply_tags
 
 pytestmark = pytest.mark.skipif(EXIFTOOL is None, reason="exiftool not installed")
 
@@ -231,7 +232,7 @@ def test_jpeg_header_fast_path_gives_the_same_bytes_as_exiv2_on_the_whole_file(
     spec = EditSpec(gps=Coordinates(1.25, -2.5, 3.0), title="t", caption="c é")
     fast = rewrite_bytes(data, spec).data
     with pyexiv2.ImageData(data) as img:
-        from photoarchive.metadata import IPTC_UTF8, gps_exif
+        from photoarchive.metadata.exiv2 import IPTC_UTF8, gps_exif
 
         img.modify_exif(
             {k: v for k, v in gps_exif(spec.gps).items() if v is not None}  # type: ignore[arg-type]

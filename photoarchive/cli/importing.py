@@ -1,0 +1,150 @@
+"""`photoarchive import` and `photoarchive verify`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from photoarchive import pipeline
+from photoarchive.archive import ArchiveBusy, BadWeekPattern
+from photoarchive.cli.output import TextProgress, print_path_lists, print_problems
+from photoarchive.config import Settings
+from photoarchive.importing.importer import ImportSummary
+from photoarchive.importing.plan import ImportPlan
+from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="copy new photos from cards or folders into the archive",
+        description="Copy every photo not yet archived, verified, into weekly folders. "
+        "With no SOURCE, mounted camera cards (a DCIM folder) are used.",
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="show the plan, copy nothing")
+    p.add_argument(
+        "--verify-from-disk",
+        action="store_true",
+        help="read each copy back from the disk, not from the page cache (a second pass over "
+        "the disk: slower, stricter)",
+    )
+    p.set_defaults(func=run_import)
+    v = sub.add_parser(
+        "verify",
+        parents=[common],
+        help="re-hash the archive against the catalog",
+        description="Report archive files that are missing, changed or unknown to the catalog.",
+    )
+    v.add_argument(
+        "--rebuild", action="store_true", help="rebuild the catalog from the week folders"
+    )
+    v.add_argument(
+        "--remote", action="store_true", help="compare the archive with the bucket's checksums"
+    )
+    v.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="with --remote")
+    v.set_defaults(func=run_verify)
+
+
+def _print_plan(plan: ImportPlan) -> None:
+    weeks = Counter(g.week for g in plan.new for _ in g.files)
+    print(
+        f"Plan: {plan.new_files} new ({human_bytes(plan.new_bytes)}) in {len(weeks)} week(s), "
+        f"{len(plan.already)} already archived, {len(plan.skipped)} skipped, "
+        f"{len(plan.problems)} problem(s)"
+    )
+    for week, n in sorted(weeks.items()):
+        print(f"  new  {week}/  {n} file(s)")
+    dups = sum(len(g.files) for g in plan.duplicates)
+    if dups:
+        print(f"  {dups} file(s) repeat content met earlier in this import (kept as fallbacks)")
+    for p in plan.skipped:
+        print(f"  skip {p.path}: {p.reason}")
+
+
+def _print_summary(s: ImportSummary) -> None:
+    if s.dry_run:
+        print("Dry run: nothing was copied.")
+    else:
+        verb = "Cancelled after copying" if s.cancelled else "Copied"
+        weeks = ", ".join(s.weeks) or "-"
+        print(f"{verb} {len(s.copied)} file(s) ({human_bytes(s.bytes_copied)}) into: {weeks}")
+        if s.duplicates_skipped:
+            print(f"Skipped {s.duplicates_skipped} second copy(ies) of the same content.")
+        if s.adopted:
+            print(f"Recognised {len(s.adopted)} file(s) already complete from an interrupted run.")
+        if s.stale_temps_removed:
+            print(f"Removed {s.stale_temps_removed} temporary file(s) left by an interrupted run.")
+    if s.plan.guessed:
+        print(f"Date guessed from the file time (no date inside) for {len(s.plan.guessed)}:")
+        for path in s.plan.guessed:
+            print(f"  {path}")
+    print_problems("Problems", s.all_problems)
+
+
+def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    sources = list(args.sources) or pipeline.detect_cards()
+    if not sources:
+        print("photoarchive import: no SOURCE given and no camera card found", file=sys.stderr)
+        return EXIT_USAGE
+    progress = TextProgress(quiet=args.json)
+    try:
+        plan = pipeline.plan(settings, sources, cancel, progress)
+        if not args.json:
+            _print_plan(plan)
+        summary = pipeline.import_photos(
+            settings,
+            plan,
+            cancel,
+            progress,
+            dry_run=args.dry_run,
+            verify_from_disk=args.verify_from_disk,
+        )
+    except Cancelled:
+        print("cancelled while planning; nothing was copied", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except (ArchiveBusy, BadWeekPattern) as exc:
+        print(f"photoarchive import: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS if isinstance(exc, ArchiveBusy) else EXIT_USAGE
+    if args.json:
+        print(summary.to_json())
+    else:
+        _print_summary(summary)
+    return EXIT_OK if summary.ok else EXIT_PROBLEMS
+
+
+def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    if getattr(args, "remote", False):
+        from photoarchive.cli.sync_run import run_verify_remote
+
+        return run_verify_remote(args, settings, cancel)
+    try:
+        report = pipeline.verify(settings, args.rebuild, cancel, TextProgress(quiet=args.json))
+    except ArchiveBusy as exc:
+        print(f"photoarchive verify: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.json:
+        print(report.to_json())
+        return EXIT_OK if report.clean and not report.cancelled else EXIT_PROBLEMS
+    if report.rebuilt and report.cancelled:
+        print("Rebuild cancelled: the catalog was left as it was.")
+    elif report.rebuilt:
+        print(f"Catalog rebuilt from {report.checked} file(s) in {settings.archive}")
+    else:
+        print(f"Checked {report.checked} file(s): {report.ok} intact")
+        print_path_lists(
+            (
+                ("Missing", report.missing),
+                ("Changed", report.changed),
+                ("Unknown to the catalog", report.unknown),
+            )
+        )
+    print_problems("Problems", report.problems)
+    if report.cancelled:
+        print("Cancelled.")
+    return EXIT_OK if report.clean and not report.cancelled else EXIT_PROBLEMS

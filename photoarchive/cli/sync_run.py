@@ -1,0 +1,245 @@
+"""The work behind `photoarchive sync|bucket|share` and `verify --remote` (loaded on use)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from typing import Any
+
+from photoarchive import pipeline
+from photoarchive.cli.output import TextProgress, print_path_lists, print_problems
+from photoarchive.cloud.client import GcsError, make_client
+from photoarchive.cloud.plan import NEARLINE_MIN_DAYS, SyncPlan
+from photoarchive.cloud.sharing import (
+    ShareError,
+    ShareResult,
+    create_bucket,
+    share_add,
+    share_list,
+    share_remove,
+)
+from photoarchive.cloud.target import BadTarget, parse_target
+from photoarchive.config import Settings
+from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(command: str, exc: Exception) -> int:
+    """Say what went wrong; a bad target or address is a usage error, the rest a problem."""
+    print(f"photoarchive {command}: {exc}", file=sys.stderr)
+    return EXIT_USAGE if isinstance(exc, (BadTarget, ShareError)) else EXIT_PROBLEMS
+
+
+def print_plan(plan: SyncPlan, out: Any = None) -> None:
+    out = out or sys.stdout
+    w = out.write
+    w(
+        f"Plan for {plan.target.url}: {len(plan.new)} new ({human_bytes(plan.bytes_new)}), "
+        f"{len(plan.changed)} changed ({human_bytes(plan.bytes_changed)}), "
+        f"{plan.unchanged + len(plan.adopt)} already there, "
+        f"{len(plan.unknown_remote)} in the bucket unknown locally\n"
+    )
+    for week, n in sorted(Counter(i.week for i in plan.new).items()):
+        w(f"  new       {week}/  {n} file(s)\n")
+    for item in plan.changed:
+        why = "changed in the bucket by someone else" if item.reason == "conflict" else "edited"
+        w(f"  changed   {item.rel}  ({why})\n")
+    if plan.held_weeks:
+        w(
+            f"  held back {len(plan.held_back)} file(s) of weeks edited in the last "
+            f"{plan.hold_back_days} days: {', '.join(plan.held_weeks)}\n"
+        )
+    if plan.changed:
+        early = plan.early(plan.changed)
+        w(
+            f"Note: Nearline bills every object for at least {NEARLINE_MIN_DAYS} days; "
+            f"replacing or deleting one earlier is billed as if kept {NEARLINE_MIN_DAYS} days"
+            f" ({early} of the changed objects are younger than that). Consider "
+            "--hold-back-days for weeks still being edited.\n"
+        )
+    for obj in plan.unknown_remote[:50]:
+        w(f"  unknown   {obj.name}\n")
+    if len(plan.unknown_remote) > 50:
+        w(f"  ... and {len(plan.unknown_remote) - 50} more unknown\n")
+    print_problems("Problems", plan.problems, out)
+
+
+def _confirm_delete(args: argparse.Namespace, plan: SyncPlan) -> bool:
+    if not plan.unknown_remote:
+        return True
+    early = plan.early(plan.unknown_remote)
+    print(f"Dry run of --delete: {len(plan.unknown_remote)} object(s) would be deleted:")
+    for obj in plan.unknown_remote:
+        print(f"  delete {obj.name}")
+    if early:
+        print(f"  ({early} younger than {NEARLINE_MIN_DAYS} days: billed as if kept that long)")
+    if args.yes or args.dry_run:
+        return True
+    if not sys.stdin.isatty():
+        print("Not deleting: pass --yes to confirm.", file=sys.stderr)
+        return False
+    answer = input(f"Delete these {len(plan.unknown_remote)} object(s)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _summary_json(plan: SyncPlan, summary: pipeline.SyncSummary | None) -> str:
+    data: dict[str, Any] = {
+        "target": plan.target.url,
+        "new": [i.rel for i in plan.new],
+        "changed": [i.rel for i in plan.changed],
+        "held_back": [i.rel for i in plan.held_back],
+        "unknown_remote": [o.name for o in plan.unknown_remote],
+        "unchanged": plan.unchanged,
+        "bytes_to_send": plan.bytes_new,
+        "early_replacements": plan.early(plan.changed),
+    }
+    problems = list(plan.problems)
+    if summary is not None:
+        problems += summary.problems
+        data.update(
+            uploaded=summary.uploaded,
+            replaced=summary.replaced,
+            already_there=summary.already_there + [r.path for r in plan.adopt],
+            deleted=summary.deleted,
+            bytes_sent=summary.bytes_sent,
+            guide_written=summary.guide_written,
+            dry_run=summary.dry_run,
+            cancelled=summary.cancelled,
+            seconds=round(summary.seconds, 3),
+        )
+    data["problems"] = [p.as_dict() for p in problems]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    progress = TextProgress(quiet=args.json)
+    try:
+        plan = pipeline.plan_sync(
+            settings, args.bucket, cancel, progress, hold_back_days=args.hold_back_days
+        )
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("sync", exc)
+    except Cancelled:
+        print("cancelled while planning; nothing was sent", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.json:
+        print_plan(plan)
+    delete = bool(args.delete) and _confirm_delete(args, plan)
+    try:
+        summary = pipeline.run_sync(
+            settings,
+            plan,
+            cancel,
+            progress,
+            replace_changed=args.replace_changed,
+            delete=delete,
+            dry_run=args.dry_run,
+            workers=max(1, args.jobs),
+        )
+    except GcsError as exc:
+        return _fail("sync", exc)
+    if args.json:
+        print(_summary_json(plan, summary))
+    else:
+        _print_summary(plan, summary)
+    ok = summary.ok and not plan.problems and not (args.delete and not delete)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _print_summary(plan: SyncPlan, s: pipeline.SyncSummary) -> None:
+    if s.dry_run:
+        print("Dry run: nothing was sent.")
+        return
+    verb = "Cancelled after sending" if s.cancelled else "Sent"
+    print(
+        f"{verb} {len(s.uploaded)} new and {len(s.replaced)} replaced file(s) "
+        f"({human_bytes(s.bytes_sent)}) in {s.seconds:.1f}s, each checked against the bucket."
+    )
+    found = len(s.already_there) + len(plan.adopt)
+    if found:
+        print(f"Found {found} file(s) already in the bucket, intact (not sent again).")
+    if s.skipped_changed:
+        print(
+            f"Not replaced: {len(s.skipped_changed)} changed file(s); "
+            "pass --replace-changed to replace their objects."
+        )
+    if s.deleted:
+        print(f"Deleted {len(s.deleted)} object(s) unknown locally.")
+    if s.guide_written:
+        print("Family guide README.html / README.txt updated in the bucket.")
+    print_problems("Problems", s.problems)
+
+
+def run_bucket_create(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    try:
+        target = parse_target(args.url)
+        if target.prefix:
+            raise BadTarget("bucket create takes gs://NAME without a prefix")
+        bucket = create_bucket(make_client(settings), target.bucket, args.location)
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("bucket create", exc)
+    if args.json:
+        print(json.dumps({"bucket": bucket.name, "location": bucket.location}))
+    else:
+        print(
+            f"Created gs://{bucket.name} in {bucket.location}: NEARLINE, uniform access, "
+            "public access prevented. Set it in the settings ([sync] bucket) or pass --bucket."
+        )
+    return EXIT_OK
+
+
+def run_share(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    command = f"share {args.share_action}"
+    try:
+        target = parse_target(args.bucket or settings.bucket)
+        client = make_client(settings)
+        result: ShareResult
+        if args.share_action == "add":
+            result = share_add(client, target, args.emails)
+        elif args.share_action == "remove":
+            result = share_remove(client, target, args.emails)
+        else:
+            result = share_list(client, target)
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail(command, exc)
+    if args.json:
+        print(json.dumps(result.__dict__, ensure_ascii=False))
+    else:
+        if args.share_action != "list":
+            verb = "Granted" if args.share_action == "add" else "Removed"
+            for email in result.changed:
+                print(f"{verb} read access: {email}")
+            for email in result.unchanged:
+                print(f"No change: {email}")
+        print(f"Readers of {target.url}: {', '.join(result.viewers) or 'nobody yet'}")
+    for entry in result.public:
+        print(f"WARNING: the bucket is public ({entry}); remove that binding.", file=sys.stderr)
+    return EXIT_PROBLEMS if result.public else EXIT_OK
+
+
+def run_verify_remote(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    try:
+        report = pipeline.verify_remote(
+            settings, getattr(args, "bucket", None), cancel, TextProgress(quiet=args.json)
+        )
+    except (BadTarget, ShareError, GcsError) as exc:
+        return _fail("verify --remote", exc)
+    if args.json:
+        print(report.to_json())
+    else:
+        print(f"Compared {report.checked} file(s) with {report.target}: {report.ok} match")
+        print_path_lists(
+            (
+                ("Not in the bucket", report.not_in_bucket),
+                ("Different in the bucket", report.mismatched),
+                ("Only in the bucket", report.only_in_bucket),
+                ("Not stored as NEARLINE", report.not_nearline),
+            )
+        )
+        print_problems("Problems", report.problems)
+        if report.cancelled:
+            print("Cancelled.")
+    return EXIT_OK if report.clean and not report.cancelled else EXIT_PROBLEMS

@@ -1,0 +1,52 @@
+"""The catalog's record of uploads (`sync_objects`) and the per-week synced counts.
+
+Free of the Google libraries, so the GUI's week list can show its "synced" badge without
+loading them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from photoarchive.catalog import Catalog
+from photoarchive.cloud.target import parse_target
+from photoarchive.config import Settings
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sync_objects (
+    target TEXT NOT NULL,        -- gs://BUCKET[/PREFIX]
+    path TEXT NOT NULL,          -- archive-relative WEEK/NAME
+    object TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    md5 TEXT NOT NULL,           -- base64, as the API reports it
+    crc32c TEXT NOT NULL,        -- base64, as the API reports it
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,   -- of the local file when it was read for upload
+    hash TEXT NOT NULL,          -- BLAKE3 of the uploaded bytes (the catalog's content hash)
+    uploaded_at REAL NOT NULL,
+    PRIMARY KEY (target, path)
+);
+CREATE INDEX IF NOT EXISTS sync_objects_path ON sync_objects(path);
+"""
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(_SCHEMA)
+
+
+def sync_status(settings: Settings) -> dict[str, tuple[int, int]]:
+    """week -> (files whose current content is in the bucket, files), for the GUI's badge."""
+    target = ""
+    if settings.bucket:
+        try:
+            target = parse_target(settings.bucket).url
+        except ValueError:
+            target = ""
+    with Catalog(settings.catalog_path) as catalog:
+        ensure_schema(catalog.conn)
+        rows = catalog.conn.execute(
+            "SELECT f.week, SUM(EXISTS(SELECT 1 FROM sync_objects s WHERE s.path=f.path "
+            "AND s.hash=f.hash AND (?='' OR s.target=?))), COUNT(*) FROM files f GROUP BY f.week",
+            (target, target),
+        )
+        return {r[0]: (int(r[1] or 0), int(r[2])) for r in rows}

@@ -1,0 +1,387 @@
+"""The off-site copy: plan, then upload new files as NEARLINE objects in parallel, checked.
+
+Nothing in the bucket is overwritten or deleted unless the caller asks: new objects are
+written with `if_generation_match=0`, replacements with the generation seen at planning, so a
+concurrent writer is never silently overwritten. Every upload's crc32c as the server reports
+it is compared with our own before the file is recorded as uploaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import mmap
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.cloud import storage
+
+from photoarchive.catalog import Catalog
+from photoarchive.cloud.client import friendly, make_client, retry_policy
+from photoarchive.cloud.family_guide import publish_guide
+from photoarchive.cloud.plan import SyncItem, SyncPlan, build_plan, scan_local
+from photoarchive.cloud.remote_verify import RemoteVerifyReport, verify_remote
+from photoarchive.cloud.state import (
+    RemoteObject,
+    Sums,
+    SyncRecord,
+    forget_records,
+    list_remote,
+    load_records,
+    remote_of,
+    remote_of_item,
+    save_records,
+    sums_of_bytes,
+    sums_of_file,
+)
+from photoarchive.cloud.status import sync_status
+from photoarchive.cloud.target import Target, parse_target
+from photoarchive.cloud.upload import multipart_upload
+from photoarchive.config import Settings
+from photoarchive.fileio import ALIGN, aligned_buffer, read_direct
+from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "RemoteVerifyReport",
+    "SyncPlan",
+    "SyncSummary",
+    "plan_sync",
+    "run_sync",
+    "sync_status",
+    "verify_remote",
+]
+
+STORAGE_CLASS = "NEARLINE"
+MEMORY_LIMIT = 32 << 20  # files up to this size are read once into memory, then sent
+CHUNK_SIZE = 16 << 20  # resumable upload chunk (a multiple of 256 KiB)
+_RECORD_EVERY = 0.5  # seconds between catalog commits during a run
+
+
+@dataclass
+class SyncSummary:
+    plan: SyncPlan
+    uploaded: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    already_there: list[str] = field(default_factory=list)  # arrived in an earlier attempt
+    skipped_changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    guide_written: bool = False
+    dry_run: bool = False
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.cancelled
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    item: SyncItem
+    record: SyncRecord | None = None
+    problem: Problem | None = None
+    arrived_before: bool = False
+    network: bool = False
+
+
+def resolve_target(settings: Settings, bucket: str | None) -> Target:
+    return parse_target(bucket or settings.bucket)
+
+
+def plan_sync(
+    settings: Settings,
+    bucket: str | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    hold_back_days: int | None = None,
+    client: storage.Client | None = None,
+    retry: Retry | None = None,
+) -> SyncPlan:
+    """List the bucket once and compare; raises GcsError/BadTarget with a user-facing message."""
+    target = resolve_target(settings, bucket)
+    client = client or make_client(settings)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The listing waits on the network; scan the archive and read the records meanwhile.
+        listing = pool.submit(list_remote, client, target, retry or retry_policy(deadline=30.0))
+        try:
+            local = list(scan_local(settings.archive))
+            with Catalog(settings.catalog_path) as catalog:
+                records = load_records(catalog.conn, target)
+        finally:
+            remote = listing.result()
+    days = settings.sync_hold_back_days if hold_back_days is None else hold_back_days
+    return build_plan(target, local, remote, records, cancel or CancelToken(), progress, days)
+
+
+_buffers = threading.local()
+
+
+def _read(path: Path, size: int) -> memoryview:
+    """The file's bytes in this thread's buffer (reused: a fresh multi-megabyte allocation
+    per file costs more than the read), read past the page cache where possible."""
+    buf: mmap.mmap | None = getattr(_buffers, "buf", None)
+    need = size + 2 * ALIGN
+    if buf is None or len(buf) < need:  # the old map goes when its last view does
+        buf = _buffers.buf = aligned_buffer(max(need, 8 << 20))
+    return read_direct(path, buf, size)
+
+
+def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
+    """The bytes to send (files up to MEMORY_LIMIT, read once; what was hashed is what is
+    sent) and their sums, refusing a file that moved underneath."""
+    try:
+        st = os.stat(item.path)
+    except FileNotFoundError:
+        return Problem(item.rel, "the file vanished before upload; nothing was recorded")
+    if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
+        return Problem(item.rel, "the file changed after planning; run sync again to send it")
+    if item.size > MEMORY_LIMIT:
+        return None, sums_of_file(item.path, md5=False)
+    data = _read(item.path, item.size)
+    st2 = os.stat(item.path)
+    if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or len(data) != item.size:
+        return Problem(item.rel, "the file changed while it was read; run sync again")
+    return data, sums_of_bytes(data)
+
+
+def _send(
+    bucket: storage.Bucket, item: SyncItem, data: memoryview | None, sums: Sums, retry: Retry
+) -> RemoteObject:
+    """One upload, checksum sent along; what the server reports it stored."""
+    ctype = mimetypes.guess_type(item.rel)[0] or "application/octet-stream"
+    if data is not None:
+        meta = {
+            "name": item.object,
+            "storageClass": STORAGE_CLASS,
+            "crc32c": sums.crc32c,
+            "contentType": ctype,
+        }
+        return remote_of_item(
+            multipart_upload(bucket.client, bucket.name, meta, data, ctype, item.generation, retry)
+        )
+    blob = bucket.blob(item.object, chunk_size=CHUNK_SIZE)
+    blob.storage_class = STORAGE_CLASS
+    blob.crc32c = sums.crc32c  # real GCS rejects the upload if the bytes do not match
+    with open(item.path, "rb") as fh:
+        blob.upload_from_file(
+            fh,
+            content_type=ctype,
+            size=item.size,
+            if_generation_match=item.generation,
+            checksum=None,
+            retry=retry,
+        )
+    return remote_of(blob)
+
+
+def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: Retry) -> _Outcome:
+    """Send one file; the record is returned only when the server's checksum equals ours.
+
+    CRC32C is the transfer check (what Google's own tools use; MD5 would cost the client more
+    CPU than the upload); BLAKE3 is the content identity the catalog knows the file by.
+    """
+    try:
+        snap = _snapshot(item)
+    except OSError as exc:
+        return _Outcome(item, problem=Problem(item.rel, f"cannot read: {exc.strerror}"))
+    if isinstance(snap, Problem):
+        return _Outcome(item, problem=snap)
+    data, sums = snap
+    if item.sums is not None and item.sums.blake3 != sums.blake3:
+        return _Outcome(item, problem=Problem(item.rel, "the file changed after planning"))
+    try:
+        got = _send(bucket, item, data, sums, retry)
+    except api_exceptions.PreconditionFailed:
+        return _after_conflict(bucket, target, item, sums, retry)
+    except FileNotFoundError:
+        return _Outcome(item, problem=Problem(item.rel, "the file vanished during upload"))
+    except Exception as exc:
+        err = friendly(exc, "upload")
+        return _Outcome(item, problem=Problem(item.rel, str(err)), network=err.kind == "network")
+    if not sums.matches(got):
+        return _Outcome(item, problem=_mismatch(bucket, item, got, sums, retry))
+    return _Outcome(
+        item, record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3)
+    )
+
+
+def _mismatch(
+    bucket: storage.Bucket, item: SyncItem, got: RemoteObject, sums: Sums, retry: Retry
+) -> Problem:
+    """The server holds other bytes than we hashed (the file changed while it was sent, or
+    the transfer was damaged): never recorded; a copy we just created is removed again."""
+    what = f"the bucket's copy does not match the file (crc32c {got.crc32c} vs {sums.crc32c})"
+    if item.generation == 0:
+        try:
+            bucket.blob(item.object).delete(if_generation_match=got.generation, retry=retry)
+            again = "removed; the file will be sent again on the next sync"
+            return Problem(item.rel, f"{what}; did it change during upload? The copy was {again}")
+        except Exception as exc:
+            log.warning("cannot remove mismatching copy of %s: %s", item.rel, exc)
+    return Problem(item.rel, f"{what}; not recorded: run sync again, then verify --remote")
+
+
+def _after_conflict(
+    bucket: storage.Bucket, target: Target, item: SyncItem, sums: Sums, retry: Retry
+) -> _Outcome:
+    """412: an earlier attempt whose answer was lost may have stored it; otherwise, hands off."""
+    try:
+        blob = bucket.get_blob(item.object, retry=retry)
+    except Exception as exc:
+        return _Outcome(item, problem=Problem(item.rel, str(friendly(exc, "upload"))))
+    if blob is not None:
+        got = remote_of(blob)
+        if sums.matches(got):
+            return _Outcome(
+                item,
+                record=SyncRecord.of(target, item.rel, got, item.size, item.mtime_ns, sums.blake3),
+                arrived_before=True,
+            )
+    return _Outcome(
+        item,
+        problem=Problem(
+            item.rel,
+            "the object was changed in the bucket by someone else since planning; "
+            "not overwritten (run sync again to see it)",
+        ),
+    )
+
+
+def run_sync(
+    settings: Settings,
+    plan: SyncPlan,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    *,
+    replace_changed: bool = False,
+    delete: bool = False,
+    dry_run: bool = False,
+    workers: int = 8,
+    client: storage.Client | None = None,
+    retry: Retry | None = None,
+    write_guide: bool = True,
+) -> SyncSummary:
+    """Carry out a plan; per-file problems are collected and the batch goes on."""
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    summary = SyncSummary(plan, dry_run=dry_run)
+    items = list(plan.new)
+    if replace_changed:
+        items += plan.changed
+    else:
+        summary.skipped_changed = [i.rel for i in plan.changed]
+    if dry_run:
+        return summary
+    client = client or make_client(settings)
+    retry = retry or retry_policy()
+    bucket = client.bucket(plan.target.bucket)
+    with Catalog(settings.catalog_path) as catalog:
+        save_records(catalog.conn, plan.adopt)
+        _upload_all(bucket, plan.target, items, catalog, summary, cancel, progress, workers, retry)
+        if delete and not summary.cancelled:
+            _delete_unknown(bucket, plan, catalog, summary, retry)
+        if write_guide and not summary.cancelled:
+            try:
+                summary.guide_written = publish_guide(settings, plan, bucket, catalog, retry)
+            except Exception as exc:
+                summary.problems.append(Problem("README.html", str(friendly(exc, "guide"))))
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _upload_all(
+    bucket: storage.Bucket,
+    target: Target,
+    items: list[SyncItem],
+    catalog: Catalog,
+    summary: SyncSummary,
+    cancel: CancelToken,
+    progress: ProgressCallback | None,
+    workers: int,
+    retry: Retry,
+) -> None:
+    """Keep `workers` uploads in flight; record finished ones every half second."""
+    total_bytes = sum(i.size for i in items)
+    pending: list[SyncRecord] = []
+    last_save = time.monotonic()
+    done = network_failures = 0
+    queue: Iterator[SyncItem] = iter(sorted(items, key=lambda i: -i.size))
+    in_flight: set[Future[_Outcome]] = set()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while True:
+            while len(in_flight) < workers * 2 and not cancel.cancelled and network_failures < 3:
+                nxt = next(queue, None)
+                if nxt is None:
+                    break
+                in_flight.add(pool.submit(upload_item, bucket, target, nxt, retry))
+            if not in_flight:
+                break
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                out = fut.result()
+                done += 1
+                if out.record is not None:
+                    pending.append(out.record)
+                    if out.arrived_before:
+                        summary.already_there.append(out.item.rel)
+                    else:
+                        summary.bytes_sent += out.item.size
+                        lst = summary.uploaded if out.item.generation == 0 else summary.replaced
+                        lst.append(out.item.rel)
+                    network_failures = 0
+                elif out.problem is not None:
+                    summary.problems.append(out.problem)
+                    network_failures = network_failures + 1 if out.network else 0
+                if progress:
+                    progress(
+                        Progress(
+                            "upload",
+                            done,
+                            len(items),
+                            summary.bytes_sent,
+                            total_bytes,
+                            out.item.rel,
+                        )
+                    )
+            if pending and time.monotonic() - last_save > _RECORD_EVERY:
+                save_records(catalog.conn, pending)
+                pending, last_save = [], time.monotonic()
+    save_records(catalog.conn, pending)
+    if network_failures >= 3:
+        summary.problems.append(
+            Problem(target.url, "the connection to the bucket was lost; stopped. Run sync again.")
+        )
+    if cancel.cancelled and done < len(items):
+        summary.cancelled = True
+
+
+def _delete_unknown(
+    bucket: storage.Bucket, plan: SyncPlan, catalog: Catalog, summary: SyncSummary, retry: Retry
+) -> None:
+    """Only what the plan listed, and only the generation it saw."""
+    gone: list[str] = []
+    for obj in plan.unknown_remote:
+        try:
+            bucket.blob(obj.name).delete(if_generation_match=obj.generation, retry=retry)
+        except api_exceptions.NotFound:
+            pass
+        except Exception as exc:
+            summary.problems.append(Problem(obj.name, str(friendly(exc, "delete"))))
+            continue
+        summary.deleted.append(obj.name)
+        rel = plan.target.rel_of(obj.name)
+        if rel is not None:
+            gone.append(rel)
+    forget_records(catalog.conn, plan.target, gone)

@@ -1,0 +1,127 @@
+"""Checking the archive against the catalog, and rebuilding the catalog from the folders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+
+from photoarchive.archive import iter_archive_files
+from photoarchive.catalog import Catalog, FileRecord
+from photoarchive.config import Settings
+from photoarchive.hashing import hash_file
+from photoarchive.importing.capture_time import read_capture_time
+from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.media import catalog_role, kind_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    ok: int = 0
+    missing: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rebuilt: bool = False
+    cancelled: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.changed or self.unknown or self.problems)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["problems"] = [p.as_dict() for p in self.problems]
+        return json.dumps(data, ensure_ascii=False)
+
+
+def verify_archive(
+    settings: Settings,
+    catalog: Catalog,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> VerifyReport:
+    """Re-hash every catalogued file; report missing, changed and unknown files."""
+    cancel = cancel or CancelToken()
+    report = VerifyReport()
+    records = catalog.files()
+    on_disk = {f.rel: f for f in iter_archive_files(settings.archive)}
+    total_bytes = sum(r.size for r in records)
+    done_bytes = 0
+    for i, rec in enumerate(records, 1):
+        if cancel.cancelled:
+            report.cancelled = True
+            break
+        if progress:
+            progress(Progress("verify", i, len(records), done_bytes, total_bytes, rec.path))
+        found = on_disk.pop(rec.path, None)
+        if found is None:
+            report.missing.append(rec.path)
+            continue
+        report.checked += 1
+        try:
+            content = hash_file(found.path)
+        except OSError as exc:
+            report.problems.append(Problem(rec.path, f"cannot read: {exc.strerror}"))
+            continue
+        done_bytes += rec.size
+        if content == rec.hash:
+            report.ok += 1
+        else:
+            report.changed.append(rec.path)
+    if not report.cancelled:
+        report.unknown = sorted(on_disk)
+    return report
+
+
+def rebuild_catalog(
+    settings: Settings,
+    catalog: Catalog,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> VerifyReport:
+    """Index the week folders from scratch; card origins stay where the content still matches."""
+    cancel = cancel or CancelToken()
+    report = VerifyReport(rebuilt=True)
+    previous = {r.path: r for r in catalog.files()}
+    files = list(iter_archive_files(settings.archive))
+    records: list[FileRecord] = []
+    for i, f in enumerate(files, 1):
+        if cancel.cancelled:
+            report.cancelled = True
+            return report  # the old catalog stays as it was
+        if progress:
+            progress(Progress("rebuild", i, len(files), current=f.rel))
+        try:
+            st = os.stat(f.path)
+            content = hash_file(f.path)
+            capture = read_capture_time(f.path, st.st_mtime_ns)
+        except OSError as exc:
+            report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
+            continue
+        old = previous.get(f.rel)
+        keep = old is not None and old.hash == content
+        records.append(
+            FileRecord(
+                path=f.rel,
+                week=f.week,
+                hash=content,
+                import_hash=old.import_hash if keep and old else "",
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                capture_time=capture.iso(),
+                capture_guess=capture.guess,
+                role=catalog_role(kind_of(f.name)),
+                source_volume=old.source_volume if keep and old else None,
+                source_path=old.source_path if keep and old else None,
+                import_id=old.import_id if keep and old else None,
+            )
+        )
+        report.checked += 1
+        report.ok += 1
+    catalog.replace_all(records)
+    return report

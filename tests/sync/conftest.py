@@ -1,3 +1,0 @@
-"""Storage-server fixtures for the sync tests (in gcs_fixtures.py, shared with the bench)."""
-
-from sync.gcs_fixtures import fake_gcs_url, fast_retry, gcs, iam_url  # noqa: F401
