@@ -89,3 +89,8 @@ def human_duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m{seconds % 60:02d}s"
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """ "1 photo", "2 photos", "0 photos": a count with its noun agreeing."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"

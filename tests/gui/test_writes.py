@@ -115,25 +115,39 @@ def test_geotag_overwrite_replaces_existing_locations(qtbot, window, wait_job, e
 
 
 def test_caption_flow_writes_title_and_captions(qtbot, window, wait_job, exif):
+    """The week title reaches every file without any extra button; Enter on an empty box keeps
+    the photo's own caption (skipping never copies someone else's); Ctrl+D repeats."""
+    from photoarchive.metadata.tagging import TagEdit, apply_tags
+
     win = window
     win.select_weeks(["2024-03-04"])
     qtbot.waitUntil(lambda: win.photo_model.rowCount() == 6, timeout=10000)
     photos = list(win.photo_model.photos)
+    assert apply_tags(win.settings, [photos[2].path], TagEdit(caption="Old words")).ok
+    win.photo_model.forget([photos[2].rel])
     win.open_captions()
     qtbot.waitUntil(lambda: getattr(win, "caption_dialog", None) is not None, timeout=10000)
     dlg = win.caption_dialog
     _type(dlg.title_edit, "Ferien in Köln")
-    dlg.apply_title()
+    assert dlg.saved_label.text() == "Save will write: title “Ferien in Köln” for 6 photos"
+    assert "Ctrl+D" in dlg.repeat_button.text()
     edit = dlg.caption_edit
     assert dlg.position.text() == "Photo 1 of 6"
     _type(edit, "Dom und Rhein")
     _press(edit, Qt.Key.Key_Return)
     assert dlg.position.text() == "Photo 2 of 6"
-    _press(edit, Qt.Key.Key_Return)  # empty: repeats the previous caption
+    QTest.keyClick(edit, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # same as previous
+    assert dlg.position.text() == "Photo 3 of 6"
+    assert edit.text() == "Old words"
+    edit.clear()
+    _press(edit, Qt.Key.Key_Return)  # empty: keeps this photo's own caption
+    assert dlg.position.text() == "Photo 4 of 6"
+    _press(edit, Qt.Key.Key_Return)  # empty, no caption: stays without one
     qtbot.keyClicks(edit, "Dinner")
     _press(edit, Qt.Key.Key_Return)
-    _press(edit, Qt.Key.Key_PageDown)  # skip photo 4 without a caption
-    assert dlg.position.text() == "Photo 5 of 6"
+    _press(edit, Qt.Key.Key_PageDown)  # skip photo 6 without a caption
+    assert dlg.position.text() == "Photo 6 of 6"
+    assert dlg.saved_label.text().endswith("for 6 photos, 3 new captions")
     qtbot.waitUntil(lambda: dlg.preview.pixmap() is not None and not dlg.preview.pixmap().isNull())
     dlg.finish()
     job = _job(win, "Saving captions")
@@ -141,9 +155,33 @@ def test_caption_flow_writes_title_and_captions(qtbot, window, wait_job, exif):
     assert job.state == "done", job.error
     tags = exif(*[p.path for p in photos])
     captions = [tags[p.name].get("Caption-Abstract") for p in photos]
-    assert captions == ["Dom und Rhein", "Dom und Rhein", "Dinner", None, None, None]
+    assert captions == ["Dom und Rhein", "Dom und Rhein", "Old words", None, "Dinner", None]
     assert {tags[p.name].get("ObjectName") for p in photos} == {"Ferien in Köln"}
     assert {tags[p.name].get("Title") for p in photos} == {"Ferien in Köln"}
+
+
+def test_a_cleared_week_title_leaves_titles_alone(qtbot, window, wait_job, exif):
+    from photoarchive.metadata.tagging import TagEdit, apply_tags
+
+    win = window
+    win.select_weeks(["2024-03-04"])
+    qtbot.waitUntil(lambda: win.photo_model.rowCount() == 6, timeout=10000)
+    photos = list(win.photo_model.photos)
+    assert apply_tags(win.settings, [p.path for p in photos], TagEdit(title="Kept")).ok
+    win.photo_model.forget([p.rel for p in photos])
+    win.open_captions()
+    qtbot.waitUntil(lambda: getattr(win, "caption_dialog", None) is not None, timeout=10000)
+    dlg = win.caption_dialog
+    assert dlg.title_edit.text() == "Kept" and dlg.saved_label.text() == ""
+    dlg.title_edit.clear()
+    _type(dlg.caption_edit, "Only this")
+    _press(dlg.caption_edit, Qt.Key.Key_Return)
+    assert dlg.saved_label.text() == "Save will write: 1 new caption"
+    dlg.finish()
+    wait_job(_job(win, "Saving captions"))
+    tags = exif(*[p.path for p in photos])
+    assert {tags[p.name].get("ObjectName") for p in photos} == {"Kept"}
+    assert tags[photos[0].name].get("Caption-Abstract") == "Only this"
 
 
 def test_closing_the_caption_flow_with_unsaved_captions_asks(qtbot, window, wait_job, exif):

@@ -1,9 +1,12 @@
 """Captioning a week with the keyboard: one title for the whole week, then a caption per photo.
 
-Enter saves the caption and moves to the next photo; an empty caption repeats the previous
-one (a run of photos of the same scene); Page Up/Down move without changing anything. The
-large preview is decoded on a worker. Nothing is written until "Save and close", which hands
-the edits to the main window as one job (with progress and Cancel).
+Enter saves the caption and moves to the next photo; Enter on an empty box keeps the photo's
+own caption (skipping a photo never gives it someone else's words); Ctrl+D gives the photo the
+previous caption (a run of photos of the same scene); Page Up/Down move without changing
+anything. The week title in its box goes into every photo on Save unless the user cleared it;
+the footer always says what Save will write. The large preview is decoded on a worker. Nothing
+is written until "Save and close", which hands the edits to the main window as one job (with
+progress and Cancel).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from photoarchive.gui import actions
@@ -21,6 +24,7 @@ from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
 from photoarchive.gui.photo_model import Photo
 from photoarchive.gui.worker import Job, JobRunner
+from photoarchive.jobs import plural
 
 PREVIEW_BOX = 900
 
@@ -49,7 +53,9 @@ class CaptionDialog(QDialog):
         self.file_label = child(form, QLabel, "fileLabel")
         self.caption_edit = child(form, QLineEdit, "captionEdit")
         self.saved_label = child(form, QLabel, "savedLabel")
-        child(form, QPushButton, "applyTitleButton").clicked.connect(self.apply_title)
+        self.repeat_button = child(form, QPushButton, "repeatButton")
+        self.repeat_button.clicked.connect(self.repeat_previous)
+        QShortcut(QKeySequence("Ctrl+D"), self, activated=self.repeat_previous)
         child(form, QPushButton, "prevButton").clicked.connect(lambda: self.go(self.index - 1))
         child(form, QPushButton, "nextButton").clicked.connect(lambda: self.go(self.index + 1))
         child(form, QPushButton, "finishButton").clicked.connect(self.finish)
@@ -61,7 +67,7 @@ class CaptionDialog(QDialog):
         self.caption_edit.installEventFilter(self)
         titles = {i.title for i in infos if i.title}
         self.title_edit.setText(titles.pop() if len(titles) == 1 else "")
-        self.week_title: str | None = None
+        self.title_edit.textChanged.connect(self._saved_note)
         self.captions: dict[int, str] = {}
         self.last_caption = ""
         self._preview_job: Job | None = None
@@ -69,6 +75,7 @@ class CaptionDialog(QDialog):
         self.confirm: QMessageBox | None = None
         self.index = -1
         self.go(max(0, min(start, len(photos) - 1)))
+        self._saved_note()
         self.caption_edit.setFocus()
 
     # --- navigation -----------------------------------------------------------------------
@@ -111,10 +118,17 @@ class CaptionDialog(QDialog):
             self.preview.setText(msg)
 
     def enter(self) -> None:
-        """Enter: keep this caption (empty = the previous one) and go to the next photo."""
-        text = self.caption_edit.text().strip()
-        if not text:
-            text = self.last_caption
+        """Enter: keep this caption (empty = the photo's own, unchanged) and go to the next."""
+        self._keep(self.caption_edit.text().strip() or self.current_caption(self.index))
+
+    def repeat_previous(self) -> None:
+        """Ctrl+D: this photo gets the previous photo's caption (else the last one kept)."""
+        previous = self.current_caption(self.index - 1) if self.index > 0 else ""
+        previous = previous or self.last_caption
+        if previous:
+            self._keep(previous)
+
+    def _keep(self, text: str) -> None:
         if text and text != self.infos[self.index].caption:
             self.captions[self.index] = text
         elif text == self.infos[self.index].caption:
@@ -125,7 +139,7 @@ class CaptionDialog(QDialog):
         if self.index + 1 < len(self.photos):
             self.go(self.index + 1)
         else:
-            self.caption_edit.setText(text)
+            self.caption_edit.setText(self.current_caption(self.index))
             self.position.setText(
                 f"Photo {self.index + 1} of {len(self.photos)}: the last one. "
                 "Press “Save and close”."
@@ -140,26 +154,34 @@ class CaptionDialog(QDialog):
             if key == Qt.Key.Key_PageUp:
                 self.go(self.index - 1)
                 return True
+            if key == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                self.repeat_previous()  # before QLineEdit's own Ctrl+D (delete) takes it
+                return True
         return super().eventFilter(obj, event)
 
-    def apply_title(self) -> None:
-        self.week_title = self.title_edit.text().strip()
-        self._saved_note()
-        self.caption_edit.setFocus()
+    @property
+    def week_title(self) -> str | None:
+        """The title Save writes into every photo; None when the box was cleared."""
+        return self.title_edit.text().strip() or None
+
+    def _title_changes(self) -> int:
+        title = self.week_title
+        return 0 if title is None else sum(1 for i in self.infos if i.title != title)
 
     def _saved_note(self) -> None:
         parts = []
-        if self.week_title is not None:
-            parts.append(f"title “{self.week_title}” for all {len(self.photos)} photos")
+        titled = self._title_changes()
+        if titled:
+            parts.append(f"title “{self.week_title}” for {plural(titled, 'photo')}")
         if self.captions:
-            parts.append(f"{len(self.captions)} new caption(s)")
-        self.saved_label.setText(("To save: " + ", ".join(parts)) if parts else "")
+            parts.append(plural(len(self.captions), "new caption"))
+        self.saved_label.setText(("Save will write: " + ", ".join(parts)) if parts else "")
 
     # --- result ---------------------------------------------------------------------------
     def edits(self) -> dict[Path, Any]:
         out: dict[Path, Any] = {}
         for i, photo in enumerate(self.photos):
-            title = self.week_title if self.week_title else None
+            title = self.week_title
             if title is not None and title == self.infos[i].title:
                 title = None
             caption = self.captions.get(i)
