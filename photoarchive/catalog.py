@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     capture_time TEXT,                  -- ISO 8601, with offset when the camera wrote one
     capture_guess INTEGER NOT NULL DEFAULT 0,
-    role TEXT NOT NULL DEFAULT 'media', -- 'media' or 'sidecar'
+    role TEXT NOT NULL DEFAULT 'media', -- 'media', 'sidecar' or 'other' (unknown camera file)
     source_volume TEXT,
     source_path TEXT,
     import_id INTEGER
@@ -160,9 +160,9 @@ class Catalog:
             )
 
     def archived_copies(self, content_hash: str) -> list[tuple[str, int]]:
-        """(path, size) of media files with this content, now or as imported."""
+        """(path, size) of media (or other camera) files with this content, now or as imported."""
         rows = self.conn.execute(
-            "SELECT path, size FROM files WHERE role='media' AND (hash=? OR import_hash=?)",
+            "SELECT path, size FROM files WHERE role!='sidecar' AND (hash=? OR import_hash=?)",
             (content_hash, content_hash),
         )
         return [(r[0], r[1]) for r in rows]

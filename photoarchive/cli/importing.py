@@ -63,6 +63,10 @@ def _print_plan(plan: ImportPlan) -> None:
     dups = sum(len(g.files) for g in plan.duplicates)
     if dups:
         print(f"  {dups} file(s) repeat content met earlier in this import (kept as fallbacks)")
+    if plan.others:
+        print(f"  {len(plan.others)} other file(s) from camera folders (not photos or videos):")
+        for path in plan.others:
+            print(f"  other {path}")
     for p in plan.skipped:
         print(f"  skip {p.path}: {p.reason}")
 

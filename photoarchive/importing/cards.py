@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photoarchive.jobs import CancelToken, Problem
-from photoarchive.media import MEDIA_KINDS, SYSTEM_DIRS, Kind, group_key, kind_of
+from photoarchive.media import (
+    CAMERA_FOLDER,
+    MEDIA_KINDS,
+    SYSTEM_DIRS,
+    Kind,
+    group_key,
+    is_housekeeping,
+    kind_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +101,16 @@ class ShotGroup:
     def sidecars(self) -> list[SourceFile]:
         return [f for f in self.files if f.kind is Kind.SIDECAR]
 
+    @property
+    def others(self) -> list[SourceFile]:
+        """Files of unknown kind from a camera folder: copied too, never left on the card."""
+        return [f for f in self.files if f.kind is Kind.OTHER]
+
+    @property
+    def dated(self) -> list[SourceFile]:
+        """The files whose dates place the shot: its media, else its other files."""
+        return self.media or self.others
+
 
 @dataclass
 class SourceScan:
@@ -104,7 +122,9 @@ class SourceScan:
 
 
 def scan_source(root: Path, cancel: CancelToken | None = None) -> SourceScan:
-    """Walk a card or folder; media grouped by shot, everything else listed as skipped."""
+    """Walk a card or folder; media grouped by shot, with any unknown file from a DCIM folder
+    ("other": a camera's voice memo, GPS log, or a format not known yet); the rest listed as
+    skipped with the reason."""
     root = Path(root)
     volume, mount = volume_of(root)
     scan = SourceScan(root=root, volume=volume)
@@ -121,13 +141,17 @@ def scan_source(root: Path, cancel: CancelToken | None = None) -> SourceScan:
                 scan.skipped.append(Problem(os.path.join(dirpath, d), "system folder"))
         dirnames.sort()
         groups: dict[str, ShotGroup] = {}
+        in_camera_folder = any(p.casefold() == CAMERA_FOLDER for p in Path(dirpath).parts)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             kind = kind_of(name)
+            if is_housekeeping(name):
+                scan.skipped.append(Problem(str(path), "camera housekeeping file"))
+                continue
             if name.startswith("."):
                 scan.skipped.append(Problem(str(path), "hidden file"))
                 continue
-            if kind is Kind.OTHER:
+            if kind is Kind.OTHER and not in_camera_folder:
                 scan.skipped.append(Problem(str(path), "not a photo or video"))
                 continue
             try:
@@ -143,7 +167,7 @@ def scan_source(root: Path, cancel: CancelToken | None = None) -> SourceScan:
             group = groups.setdefault(key, ShotGroup(folder=Path(dirpath), key=key))
             group.files.append(SourceFile(path, rel, st.st_size, st.st_mtime_ns, kind))
         for group in groups.values():
-            if group.media:
+            if group.dated:
                 scan.groups.append(group)
             else:
                 for f in group.files:

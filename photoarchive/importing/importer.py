@@ -72,6 +72,7 @@ class ImportSummary:
                 "skipped": [p.as_dict() for p in plan.skipped],
                 "problems": [p.as_dict(severity=True) for p in self.all_problems],
                 "guessed_dates": plan.guessed,
+                "other_files": plan.others,
                 "weeks": self.weeks,
             },
             ensure_ascii=False,
@@ -136,10 +137,10 @@ class _Run:
         missing = [
             pf
             for pf in group.files
-            if pf.role == "media" and not archived_copy(self.catalog, self.archive, pf.hash or "")
+            if pf.content and not archived_copy(self.catalog, self.archive, pf.hash or "")
         ]
         for pf in group.files:
-            if pf.role == "media" and pf not in missing:
+            if pf.content and pf not in missing:
                 self.summary.duplicates_skipped += 1
                 self.files_done += 1
                 src = pf.source

@@ -37,6 +37,11 @@ class PlannedFile:
     def role(self) -> str:
         return catalog_role(self.source.kind)
 
+    @property
+    def content(self) -> bool:
+        """Media or an 'other' camera file: known by its content, unlike a side file."""
+        return self.role != "sidecar"
+
 
 @dataclass
 class PlannedGroup:
@@ -65,7 +70,12 @@ class ImportPlan:
 
     @property
     def guessed(self) -> list[str]:
-        return [str(g.group.media[0].path) for g in self.new if g.capture.guess]
+        return [str(g.group.dated[0].path) for g in self.new if g.capture.guess]
+
+    @property
+    def others(self) -> list[str]:
+        """New files of unknown kind from camera folders: copied, and listed for the user."""
+        return [str(f.source.path) for g in self.new for f in g.files if f.role == "other"]
 
 
 def archived_copy(catalog: Catalog, archive: Path, content_hash: str) -> str | None:
@@ -81,7 +91,7 @@ def archived_copy(catalog: Catalog, archive: Path, content_hash: str) -> str | N
 
 def _group_capture(group: ShotGroup) -> CaptureTime:
     """The shot's date: photos and RAWs before videos, embedded dates before mtime."""
-    media = sorted(group.media, key=lambda f: f.kind is Kind.VIDEO)
+    media = sorted(group.dated, key=lambda f: f.kind is Kind.VIDEO)
     first: CaptureTime | None = None
     for f in media:
         try:
@@ -132,16 +142,14 @@ def plan_import(
                     plan.already.append(pf)
                 else:  # new, or its archived copy has gone missing: copy it again
                     fresh.append(pf)
-            if any(pf.role == "media" for pf in fresh):
+            if any(pf.content for pf in fresh):
                 candidates.append((group, fresh))
             else:
                 plan.already += [pf for pf in fresh]
 
     # Pass 2: hash only where the size says the content might already be known.
     sizes = catalog.known_sizes()
-    counts = Counter(
-        pf.source.size for _, fresh in candidates for pf in fresh if pf.role == "media"
-    )
+    counts = Counter(pf.source.size for _, fresh in candidates for pf in fresh if pf.content)
     total = sum(len(fresh) for _, fresh in candidates)
     done = 0
     seen_in_run: set[str] = set()
@@ -181,14 +189,14 @@ def plan_import(
                     continue
                 seen_in_run.add(pf.hash)
             new_files.append(pf)
-        media_new = any(pf.role == "media" for pf in new_files)
+        media_new = any(pf.content for pf in new_files)
         if not media_new and not dup_files:
             plan.already += new_files
             continue
         try:
             capture = _group_capture(group)
         except OSError as exc:
-            plan.problems.append(Problem(str(group.media[0].path), f"cannot read: {exc}"))
+            plan.problems.append(Problem(str(group.dated[0].path), f"cannot read: {exc}"))
             continue
         week = week_folder(capture.local, settings.week_pattern)
         if media_new:

@@ -29,7 +29,9 @@ def test_import_dialog_plans_imports_and_selects_the_new_week(
     qtbot, window, wait_job, tmp_path: Path
 ) -> None:
     card = _card(tmp_path, "newcard", 5, datetime(2024, 5, 1, 12, 0), seed=500)
-    (card / "DCIM" / "100TEST" / "notes.txt").write_text("not a photo")
+    (card / "DCIM" / "100TEST" / "Thumbs.db").write_bytes(b"cache")  # housekeeping: skipped
+    (card / "MISC").mkdir()
+    (card / "MISC" / "notes.txt").write_text("not a photo")  # outside DCIM: skipped
     win = window
     win.open_import()
     dlg = win.import_dialog
@@ -38,7 +40,7 @@ def test_import_dialog_plans_imports_and_selects_the_new_week(
     wait_job(dlg.make_plan())
     assert dlg.new_label.text().startswith("5 files")
     assert dlg.already_label.text() == "0"
-    assert dlg.skipped_label.text() == "1"
+    assert dlg.skipped_label.text() == "2"
     items = [dlg.details.item(i).text() for i in range(dlg.details.count())]
     assert "new: 5 files → 2024-04-29" in items
     assert any(t.startswith("skipped:") and "notes.txt" in t for t in items)

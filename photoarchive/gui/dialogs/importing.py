@@ -140,6 +140,8 @@ class ImportDialog(QDialog):
             self.details.addItem(f"new: {n} files → {week}")
         for prob in p.problems:  # type: ignore[attr-defined]
             self.details.addItem(f"problem: {prob.path}: {prob.reason}")
+        for path in p.others:  # type: ignore[attr-defined]
+            self.details.addItem(f"other file (copied as it is): {path}")
         for prob in p.skipped:  # type: ignore[attr-defined]
             self.details.addItem(f"skipped: {prob.path}: {prob.reason}")
         can_import = p.new_files > 0  # type: ignore[attr-defined]
