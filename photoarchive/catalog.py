@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoarchive.names import db_value, from_db
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
@@ -22,7 +24,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,          -- archive-relative, '/'-separated: WEEK/NAME
+    path TEXT NOT NULL UNIQUE,          -- archive-relative WEEK/NAME; see names.db_value
     week TEXT NOT NULL,
     hash TEXT NOT NULL,                 -- BLAKE3 of the current content
     import_hash TEXT NOT NULL,          -- BLAKE3 as imported: identity survives metadata edits
@@ -84,8 +86,8 @@ _FILE_COLUMNS = (
 
 def _record(row: sqlite3.Row) -> FileRecord:
     return FileRecord(
-        path=row["path"],
-        week=row["week"],
+        path=from_db(row["path"]) or "",
+        week=from_db(row["week"]) or "",
         hash=row["hash"],
         import_hash=row["import_hash"],
         size=row["size"],
@@ -93,16 +95,16 @@ def _record(row: sqlite3.Row) -> FileRecord:
         capture_time=row["capture_time"],
         capture_guess=bool(row["capture_guess"]),
         role=row["role"],
-        source_volume=row["source_volume"],
-        source_path=row["source_path"],
+        source_volume=from_db(row["source_volume"]),
+        source_path=from_db(row["source_path"]),
         import_id=row["import_id"],
     )
 
 
 def _values(rec: FileRecord) -> tuple[object, ...]:
     return (
-        rec.path,
-        rec.week,
+        db_value(rec.path),
+        db_value(rec.week),
         rec.hash,
         rec.import_hash or rec.hash,
         rec.size,
@@ -110,8 +112,8 @@ def _values(rec: FileRecord) -> tuple[object, ...]:
         rec.capture_time,
         int(rec.capture_guess),
         rec.role,
-        rec.source_volume,
-        rec.source_path,
+        None if rec.source_volume is None else db_value(rec.source_volume),
+        None if rec.source_path is None else db_value(rec.source_path),
         rec.import_id,
     )
 
@@ -165,14 +167,14 @@ class Catalog:
             "SELECT path, size FROM files WHERE role!='sidecar' AND (hash=? OR import_hash=?)",
             (content_hash, content_hash),
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(from_db(r[0]) or "", r[1]) for r in rows]
 
     def known_sizes(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}
 
     def file(self, path: str) -> FileRecord | None:
         row = self.conn.execute(
-            f"SELECT {_FILE_COLUMNS} FROM files WHERE path=?", (path,)
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE path=?", (db_value(path),)
         ).fetchone()
         return _record(row) if row else None
 
@@ -181,7 +183,7 @@ class Catalog:
             rows = self.conn.execute(f"SELECT {_FILE_COLUMNS} FROM files ORDER BY path")
         else:
             rows = self.conn.execute(
-                f"SELECT {_FILE_COLUMNS} FROM files WHERE week=? ORDER BY path", (week,)
+                f"SELECT {_FILE_COLUMNS} FROM files WHERE week=? ORDER BY path", (db_value(week),)
             )
         return [_record(r) for r in rows]
 
@@ -190,18 +192,20 @@ class Catalog:
         rows = self.conn.execute(
             "SELECT week, SUM(role='media') FROM files GROUP BY week ORDER BY week DESC"
         )
-        return [(r[0], int(r[1] or 0)) for r in rows]
+        return [(from_db(r[0]) or "", int(r[1] or 0)) for r in rows]
 
     def update_content(self, path: str, content_hash: str, size: int, mtime_ns: int) -> None:
         """Record a legitimate rewrite (metadata edit); the import identity stays."""
         self.conn.execute(
             "UPDATE files SET hash=?, size=?, mtime_ns=? WHERE path=?",
-            (content_hash, size, mtime_ns, path),
+            (content_hash, size, mtime_ns, db_value(path)),
         )
 
     def replace_all(self, records: Iterable[FileRecord]) -> None:
         """Rebuild: the archive folders are the truth; keep identities we still know."""
-        old = {r[0]: r[1] for r in self.conn.execute("SELECT path, import_hash FROM files")}
+        old = {
+            from_db(r[0]): r[1] for r in self.conn.execute("SELECT path, import_hash FROM files")
+        }
         rows = []
         for rec in records:
             values = list(_values(rec))
@@ -220,14 +224,17 @@ class Catalog:
         rows = self.conn.execute(
             "SELECT s.path, s.size, s.mtime_ns, s.hash FROM source_seen s WHERE s.volume=? "
             "AND EXISTS (SELECT 1 FROM files f WHERE f.import_hash=s.hash OR f.hash=s.hash)",
-            (volume,),
+            (db_value(volume),),
         )
-        return {(r[0], r[1], r[2]): r[3] for r in rows}
+        return {(from_db(r[0]) or "", r[1], r[2]): r[3] for r in rows}
 
     def mark_seen(self, entries: Iterable[tuple[str, str, int, int, str]]) -> None:
         """entries: (volume, path, size, mtime_ns, hash)."""
         with self.transaction() as conn:
-            conn.executemany("INSERT OR REPLACE INTO source_seen VALUES (?,?,?,?,?)", entries)
+            conn.executemany(
+                "INSERT OR REPLACE INTO source_seen VALUES (?,?,?,?,?)",
+                [(db_value(vol), db_value(path), *rest) for vol, path, *rest in entries],
+            )
 
     # --- import runs -------------------------------------------------------------------
     def start_import(self, sources: str) -> int:

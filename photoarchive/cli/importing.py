@@ -14,6 +14,7 @@ from photoarchive.config import Settings
 from photoarchive.importing.importer import ImportSummary
 from photoarchive.importing.plan import ImportPlan
 from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+from photoarchive.names import one_line, show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -68,7 +69,7 @@ def _print_plan(plan: ImportPlan) -> None:
         for path in plan.others:
             print(f"  other {path}")
     for p in plan.skipped:
-        print(f"  skip {p.path}: {p.reason}")
+        print(f"  skip {show(p.path)}: {one_line(p.reason)}")
 
 
 def _print_summary(s: ImportSummary) -> None:
@@ -87,7 +88,7 @@ def _print_summary(s: ImportSummary) -> None:
     if s.plan.guessed:
         print(f"Date guessed from the file time (no date inside) for {len(s.plan.guessed)}:")
         for path in s.plan.guessed:
-            print(f"  {path}")
+            print(f"  {show(path)}")
     print_problems("Problems", s.all_problems)
 
 

@@ -27,6 +27,7 @@ from photoarchive.metadata.gpx import (
     parse_zone,
 )
 from photoarchive.metadata.places import Place, PlaceBook, PlaceError, import_shell_places
+from photoarchive.names import one_line, show
 
 if TYPE_CHECKING:
     from photoarchive.metadata.tagging import BatchResult
@@ -263,7 +264,7 @@ def _print_batch(result: BatchResult, extra: list[Problem], as_json: bool) -> No
             ],
             "problems": [p.as_dict(severity=True) for p in problems],
         }
-        print(json.dumps(doc, ensure_ascii=False))
+        print(json.dumps(doc))  # names.py: ASCII JSON keeps exact names
         return
     unchanged = len(result.results) - result.changed
     verb = "Cancelled after writing" if result.cancelled else "Wrote"
@@ -328,12 +329,12 @@ def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
             }
         )
     if args.json:
-        print(json.dumps(docs, ensure_ascii=False))
+        print(json.dumps(docs))
     else:
         for doc in docs:
-            print(doc["path"])
+            print(show(doc["path"]))
             if "error" in doc:
-                print(f"  error:    {doc['error']}")
+                print(f"  error:    {one_line(str(doc['error']))}")
                 continue
             gps = doc["gps"]
             where = "-"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from photoarchive.jobs import Problem, Progress, human_bytes, human_duration
+from photoarchive.names import one_line, show
 
 
 class TextProgress:
@@ -43,7 +44,7 @@ class TextProgress:
             if rate > 0 and p.bytes_done < p.bytes_total:
                 line += f"  ETA {human_duration((p.bytes_total - p.bytes_done) / rate)}"
         if p.current:
-            line += f"  {p.current[-50:]}"
+            line += f"  {show(p.current)[-50:]}"
         if self.tty:
             self.stream.write("\r\x1b[K" + line[:160])
             if final:
@@ -63,7 +64,7 @@ def print_path_lists(
         if paths:
             print(f"{label} ({len(paths)}):", file=out)
             for path in paths:
-                print(f"  {path}", file=out)
+                print(f"  {show(path)}", file=out)
 
 
 def print_problems(title: str, problems: Iterable[Problem], out: TextIO | None = None) -> None:
@@ -73,4 +74,4 @@ def print_problems(title: str, problems: Iterable[Problem], out: TextIO | None =
         return
     print(f"{title} ({len(problems)}):", file=out)
     for p in problems:
-        print(f"  {p.path}: {p.reason}", file=out)
+        print(f"  {show(p.path)}: {one_line(p.reason)}", file=out)

@@ -23,6 +23,7 @@ from photoarchive.cloud.sharing import (
 from photoarchive.cloud.target import BadTarget, parse_target
 from photoarchive.config import Settings
 from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+from photoarchive.names import show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -46,7 +47,7 @@ def print_plan(plan: SyncPlan, out: Any = None) -> None:
         w(f"  new       {week}/  {n} file(s)\n")
     for item in plan.changed:
         why = "changed in the bucket by someone else" if item.reason == "conflict" else "edited"
-        w(f"  changed   {item.rel}  ({why})\n")
+        w(f"  changed   {show(item.rel)}  ({why})\n")
     if plan.held_weeks:
         w(
             f"  held back {len(plan.held_back)} file(s) of weeks edited in the last "
@@ -61,9 +62,13 @@ def print_plan(plan: SyncPlan, out: Any = None) -> None:
             "--hold-back-days for weeks still being edited.\n"
         )
     for obj in plan.unknown_remote[:50]:
-        w(f"  unknown   {obj.name}\n")
+        w(f"  unknown   {show(obj.name)}\n")
     if len(plan.unknown_remote) > 50:
         w(f"  ... and {len(plan.unknown_remote) - 50} more unknown\n")
+    if plan.mapped:
+        w(f"  {len(plan.mapped)} name(s) an object name cannot hold, stored under a mapped name:\n")
+        for rel, object_name in plan.mapped:
+            w(f"    {show(rel)}  ->  {object_name}\n")
     print_problems("Problems", plan.problems, out)
 
 
@@ -73,7 +78,7 @@ def _confirm_delete(args: argparse.Namespace, plan: SyncPlan) -> bool:
     early = plan.early(plan.unknown_remote)
     print(f"Dry run of --delete: {len(plan.unknown_remote)} object(s) would be deleted:")
     for obj in plan.unknown_remote:
-        print(f"  delete {obj.name}")
+        print(f"  delete {show(obj.name)}")
     if early:
         print(f"  ({early} younger than {NEARLINE_MIN_DAYS} days: billed as if kept that long)")
     if args.yes or args.dry_run:
@@ -92,6 +97,7 @@ def _summary_json(plan: SyncPlan, summary: pipeline.SyncSummary | None) -> str:
         "changed": [i.rel for i in plan.changed],
         "held_back": [i.rel for i in plan.held_back],
         "unknown_remote": [o.name for o in plan.unknown_remote],
+        "mapped_names": [{"path": rel, "object": obj} for rel, obj in plan.mapped],
         "unchanged": plan.unchanged,
         "bytes_to_send": plan.bytes_new,
         "early_replacements": plan.early(plan.changed),
@@ -111,7 +117,7 @@ def _summary_json(plan: SyncPlan, summary: pipeline.SyncSummary | None) -> str:
             seconds=round(summary.seconds, 3),
         )
     data["problems"] = [p.as_dict() for p in problems]
-    return json.dumps(data, ensure_ascii=False)
+    return json.dumps(data)  # names.py: ASCII JSON keeps exact names
 
 
 def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:

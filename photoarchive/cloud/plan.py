@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from photoarchive import names
 from photoarchive.archive import iter_archive_files
 from photoarchive.cloud.state import RemoteObject, Sums, SyncRecord, sums_of_file
 from photoarchive.cloud.target import Target
@@ -53,6 +54,7 @@ class SyncPlan:
     unknown_remote: list[RemoteObject] = field(default_factory=list)
     adopt: list[SyncRecord] = field(default_factory=list)  # already in the bucket, intact
     unchanged: int = 0
+    mapped: list[tuple[str, str]] = field(default_factory=list)  # (rel, object): names.py
     local: list[LocalFile] = field(default_factory=list)  # the archive as scanned
     problems: list[Problem] = field(default_factory=list)
     hold_back_days: int = 0
@@ -144,16 +146,22 @@ def build_plan(
         remote.pop(name, None)
     to_check: list[tuple[LocalFile, RemoteObject]] = []
     newest: dict[str, int] = {}
+    objects: dict[str, str] = {}  # object name -> rel: a mapped name may not meet a real one
     for entry in local:
         if isinstance(entry, Problem):
             plan.problems.append(entry)
             continue
         cancel.raise_if_cancelled()
         f = entry
-        bad_name = name_problem(target.object_name(f.rel))
+        object_name = target.object_name(f.rel)
+        bad_name = name_problem(object_name)
+        if not bad_name and objects.setdefault(object_name, f.rel) != f.rel:
+            bad_name = f"its bucket name {object_name!r} is already used by another file"
         if bad_name:
             plan.problems.append(Problem(f.rel, bad_name))
             continue
+        if names.is_mapped(f.rel):
+            plan.mapped.append((f.rel, object_name))
         plan.local.append(f)
         newest[f.week] = max(newest.get(f.week, 0), f.mtime_ns)
         obj = remote.pop(target.object_name(f.rel), None)

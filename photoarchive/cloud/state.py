@@ -26,6 +26,7 @@ from photoarchive.cloud.client import GcsError, friendly, retry_policy
 from photoarchive.cloud.status import ensure_schema
 from photoarchive.cloud.target import Target
 from photoarchive.hashing import new_hasher
+from photoarchive.names import db_value, from_db
 
 _LIST_FIELDS = "items(name,size,md5Hash,crc32c,generation,timeCreated,storageClass),nextPageToken"
 _READ_CHUNK = 4 << 20
@@ -98,14 +99,18 @@ def load_records(conn: sqlite3.Connection, target: Target) -> dict[str, SyncReco
         "FROM sync_objects WHERE target=?",
         (target.url,),
     )
-    return {r[1]: SyncRecord(*r) for r in rows}
+    out = {}
+    for r in rows:
+        rel = from_db(r[1]) or ""
+        out[rel] = SyncRecord(r[0], rel, *r[2:])
+    return out
 
 
 def save_records(conn: sqlite3.Connection, records: Iterable[SyncRecord]) -> None:
     rows = [
         (
             r.target,
-            r.path,
+            db_value(r.path),
             r.object,
             r.generation,
             r.md5,
@@ -129,9 +134,8 @@ def save_records(conn: sqlite3.Connection, records: Iterable[SyncRecord]) -> Non
 
 
 def forget_records(conn: sqlite3.Connection, target: Target, paths: Iterable[str]) -> None:
-    conn.executemany(
-        "DELETE FROM sync_objects WHERE target=? AND path=?", [(target.url, p) for p in paths]
-    )
+    rows = [(target.url, db_value(p)) for p in paths]
+    conn.executemany("DELETE FROM sync_objects WHERE target=? AND path=?", rows)
 
 
 def b64(digest: bytes) -> str:

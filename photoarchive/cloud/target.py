@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from photoarchive import names
+
 # Bucket names: 3-63 characters of lower-case letters, digits, '-', '_' and '.'.
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
 
@@ -23,8 +25,9 @@ class Target:
         return f"gs://{self.bucket}/{self.prefix}" if self.prefix else f"gs://{self.bucket}"
 
     def object_name(self, rel: str) -> str:
-        """Object name of an archive-relative path (`WEEK/NAME`)."""
-        return f"{self.prefix}/{rel}" if self.prefix else rel
+        """Object name of an archive-relative path (`WEEK/NAME`; see names.object_name)."""
+        name = names.object_name(rel)
+        return f"{self.prefix}/{name}" if self.prefix else name
 
     def rel_of(self, name: str) -> str | None:
         """Archive-relative path of an object name, or None when outside the prefix."""

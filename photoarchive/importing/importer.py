@@ -75,7 +75,6 @@ class ImportSummary:
                 "other_files": plan.others,
                 "weeks": self.weeks,
             },
-            ensure_ascii=False,
         )
 
 

@@ -36,7 +36,7 @@ class VerifyReport:
     def to_json(self) -> str:
         data = asdict(self)
         data["problems"] = [p.as_dict() for p in self.problems]
-        return json.dumps(data, ensure_ascii=False)
+        return json.dumps(data)  # names.py: ASCII JSON keeps exact names
 
 
 def verify_archive(

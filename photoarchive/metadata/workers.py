@@ -313,15 +313,17 @@ class Intent:
 
 
 def write_intent(path: Path, intent: Intent) -> None:
-    path.write_text(f"{intent.hash}\t{int(intent.new_sidecar)}\t{intent.target}", "utf-8")
+    """HASH<TAB>NEW<TAB>TARGET with the target's exact bytes (names.py: names are bytes)."""
+    head = f"{intent.hash}\t{int(intent.new_sidecar)}\t".encode("ascii")
+    path.write_bytes(head + os.fsencode(intent.target))
 
 
 def read_intent(path: Path) -> Intent | None:
     try:
-        digest, new, target = path.read_text("utf-8").split("\t", 2)
+        digest, new, target = path.read_bytes().split(b"\t", 2)
+        return Intent(digest.decode("ascii"), new == b"1", os.fsdecode(target))
     except (OSError, ValueError):
         return None
-    return Intent(digest, new == "1", target)
 
 
 @dataclass
