@@ -257,16 +257,27 @@ def test_sync_status_counts_synced_files_per_week(settings: Settings, gcs: Gcs, 
     assert sum(s for s, _ in status.values()) == 5
 
 
-def test_names_gcs_cannot_hold_are_reported_and_the_rest_goes(
+def test_names_gcs_cannot_hold_are_mapped_listed_and_sent(
     settings: Settings, gcs: Gcs, fast_retry
 ) -> None:
+    """Issue 10: a name that is not UTF-8 goes under a reversible mapped name, listed in the
+    plan; a real file already holding that mapped name wins it and the odd one is reported."""
     make_archive(settings, {"2023-01-02/OK.JPG": b"fine"})
     week = os.fsencode(settings.archive / "2023-01-02")
     bad = os.path.join(week, b"IMG_\xff\xfe.JPG")  # Latin-1 bytes from an old camera/OS
     with open(bad, "wb") as fh:
         fh.write(b"latin-1 name")
     plan, summary = sync(settings, gcs, fast_retry)
-    assert [p.reason for p in plan.problems] == [
-        "the file name is not valid UTF-8, which object names must be; rename the file"
-    ]
-    assert summary.uploaded == ["2023-01-02/OK.JPG"]
+    rel = os.fsdecode(b"2023-01-02/IMG_\xff\xfe.JPG")
+    assert plan.problems == [] and plan.mapped == [(rel, "2023-01-02/IMG_%FF%FE.JPG")]
+    assert sorted(summary.uploaded) == sorted(["2023-01-02/OK.JPG", rel])
+    assert gcs.download("2023-01-02/IMG_%FF%FE.JPG") == b"latin-1 name"
+    make_archive(settings, {"2024-01-01/IMG_%FF%FE.JPG": b"real"})
+    with open(
+        os.path.join(os.fsencode(settings.archive / "2024-01-01"), b"IMG_\xff\xfe.JPG"), "wb"
+    ) as fh:
+        fh.write(b"odd")
+    plan, summary = sync(settings, gcs, fast_retry)
+    assert [p.path for p in plan.problems] == [os.fsdecode(b"2024-01-01/IMG_\xff\xfe.JPG")]
+    assert "already used by another file" in plan.problems[0].reason
+    assert summary.uploaded == ["2024-01-01/IMG_%FF%FE.JPG"]
