@@ -18,7 +18,7 @@ from photoarchive.names import db_value, from_db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS files (
     role TEXT NOT NULL DEFAULT 'media', -- 'media', 'sidecar' or 'other' (unknown camera file)
     source_volume TEXT,
     source_path TEXT,
-    import_id INTEGER
+    import_id INTEGER,
+    image_hash TEXT                     -- BLAKE3 of the image data alone (imagedata.py), or NULL
 );
 CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
 CREATE INDEX IF NOT EXISTS files_import_hash ON files(import_hash);
@@ -76,12 +77,14 @@ class FileRecord:
     source_path: str | None = None
     import_id: int | None = None
     import_hash: str = ""  # defaults to hash
+    image_hash: str | None = None  # the image data alone: unchanged by metadata edits
 
 
 _FILE_COLUMNS = (
     "path, week, hash, import_hash, size, mtime_ns, capture_time, capture_guess, role, "
-    "source_volume, source_path, import_id"
+    "source_volume, source_path, import_id, image_hash"
 )
+_FILE_SLOTS = ",".join("?" * len(_FILE_COLUMNS.split(",")))
 
 
 def _record(row: sqlite3.Row) -> FileRecord:
@@ -98,6 +101,7 @@ def _record(row: sqlite3.Row) -> FileRecord:
         source_volume=from_db(row["source_volume"]),
         source_path=from_db(row["source_path"]),
         import_id=row["import_id"],
+        image_hash=row["image_hash"],
     )
 
 
@@ -115,6 +119,19 @@ def _values(rec: FileRecord) -> tuple[object, ...]:
         None if rec.source_volume is None else db_value(rec.source_volume),
         None if rec.source_path is None else db_value(rec.source_path),
         rec.import_id,
+        rec.image_hash,
+    )
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a catalog written by an older version up to this schema (additive only)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(files)")}
+    if "image_hash" not in columns:  # schema 1 -> 2: image-data identity
+        conn.execute("ALTER TABLE files ADD COLUMN image_hash TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS files_image_hash ON files(image_hash)")
+    conn.execute(
+        "UPDATE meta SET value=? WHERE key='schema_version' AND CAST(value AS INTEGER) < ?",
+        (str(SCHEMA_VERSION), SCHEMA_VERSION),
     )
 
 
@@ -129,6 +146,7 @@ class Catalog:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
+        _upgrade(self.conn)
         self.conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -157,7 +175,7 @@ class Catalog:
     def add_files(self, records: Iterable[FileRecord]) -> None:
         with self.transaction() as conn:
             conn.executemany(
-                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO files ({_FILE_COLUMNS}) VALUES ({_FILE_SLOTS})",
                 [_values(r) for r in records],
             )
 
@@ -168,6 +186,15 @@ class Catalog:
             (content_hash, content_hash),
         )
         return [(from_db(r[0]) or "", r[1]) for r in rows]
+
+    def image_hash(self, path: str) -> str | None:
+        """The image-data hash recorded for an archive path (WEEK/NAME), if any."""
+        row = self.conn.execute("SELECT image_hash FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def set_image_hash(self, path: str, image_hash: str | None) -> None:
+        """Record the image-data hash of a file catalogued without one (older catalogs)."""
+        self.conn.execute("UPDATE files SET image_hash=? WHERE path=?", (image_hash, path))
 
     def known_sizes(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}
@@ -214,9 +241,7 @@ class Catalog:
             rows.append(tuple(values))
         with self.transaction() as conn:
             conn.execute("DELETE FROM files")
-            conn.executemany(
-                f"INSERT INTO files ({_FILE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows
-            )
+            conn.executemany(f"INSERT INTO files ({_FILE_COLUMNS}) VALUES ({_FILE_SLOTS})", rows)
 
     # --- sources -----------------------------------------------------------------------
     def seen_hashes(self, volume: str) -> dict[tuple[str, int, int], str]:

@@ -18,6 +18,7 @@ import fcntl
 import logging
 import mmap
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from photoarchive.hashing import CHUNK, new_hasher
@@ -221,9 +222,12 @@ def kernel_copy(src_fd: int, dst_fd: int, size: int, cancel: CancelToken | None)
     return done
 
 
-def hash_fd(fd: int, buf: mmap.mmap) -> tuple[str, int]:
+def hash_fd(
+    fd: int, buf: mmap.mmap, feed: Callable[[int, mmap.mmap, int], None] | None = None
+) -> tuple[str, int]:
     """Hash a file by positional reads (its offset stays free for a concurrent copy);
-    returns the digest and the bytes read. A refused direct read goes on buffered."""
+    returns the digest and the bytes read. A refused direct read goes on buffered.
+    feed(offset, buf, n) sees every chunk too (the image-data hash, from the same read)."""
     hasher = new_hasher()
     view = memoryview(buf)
     done = 0
@@ -238,6 +242,8 @@ def hash_fd(fd: int, buf: mmap.mmap) -> tuple[str, int]:
         if n == 0:
             break
         hasher.update(view[:n])
+        if feed is not None:
+            feed(done, buf, n)
         done += n
     return str(hasher.hexdigest()), done
 

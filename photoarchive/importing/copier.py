@@ -11,10 +11,13 @@ complete, verified, durable file.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import blake3
 
 from photoarchive.archive import fsync_dir, temp_name
 from photoarchive.fileio import (
@@ -33,6 +36,7 @@ from photoarchive.fileio import (
     unlink_quietly,
 )
 from photoarchive.hashing import hash_file, new_hasher
+from photoarchive.imagedata import ImageDataHasher
 from photoarchive.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ class CopyResult:
     request: CopyRequest
     hash: str | None = None
     error: str | None = None
+    image_hash: str | None = None  # of the image data alone (imagedata.py)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +75,7 @@ class _Written:
     temp: Path
     hash: str
     direct: bool  # written past the page cache: the read-back must bypass it too
+    image_hash: str | None = None
 
 
 class VerifiedCopier:
@@ -134,12 +140,16 @@ class VerifiedCopier:
             if st.st_size != req.size or st.st_mtime_ns != req.mtime_ns:
                 raise CopyError("the file changed on the card since it was scanned")
             out = self._create(temp, direct=self.direct and not self.kernel_copy)
-            digest = self._copy_in_kernel(src_fd, out, req, cancel) if self.kernel_copy else None
+            image = ImageDataHasher(src_fd, req.size, req.src.name)
+            digest = None
+            if self.kernel_copy:
+                digest = self._copy_in_kernel(src_fd, out, req, cancel, image)
             if digest is None:
                 if self.kernel_copy:  # refused before a byte was copied: copy by hand
                     self.kernel_copy = False
                     out.set_direct(self.direct)
-                digest = self._copy_through_buffer(src_fd, out, cancel)
+                image = ImageDataHasher(src_fd, req.size, req.src.name)
+                digest = self._copy_through_buffer(src_fd, out, cancel, image)
                 self.direct = out.direct  # a filesystem that refused once will refuse again
             if out.size != req.size:
                 raise CopyError(
@@ -157,7 +167,7 @@ class VerifiedCopier:
             raise
         finally:
             os.close(src_fd)
-        return _Written(req, temp, digest, out.direct)
+        return _Written(req, temp, digest, out.direct, image.result().hash)
 
     @staticmethod
     def _create(temp: Path, direct: bool) -> NewFile:
@@ -167,11 +177,17 @@ class VerifiedCopier:
             raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
 
     def _copy_in_kernel(
-        self, src_fd: int, out: NewFile, req: CopyRequest, cancel: CancelToken | None
+        self,
+        src_fd: int,
+        out: NewFile,
+        req: CopyRequest,
+        cancel: CancelToken | None,
+        image: ImageDataHasher,
     ) -> str | None:
         """Copy in the kernel while the helper thread hashes the source as read (from the
-        page cache the copy fills); None if the kernel cannot copy these files."""
-        hashed = self._hashing.submit(hash_fd, src_fd, self._src_buf)
+        page cache the copy fills), the image data from the same reads; None if the kernel
+        cannot copy these files."""
+        hashed = self._hashing.submit(hash_fd, src_fd, self._src_buf, image.feed)
         try:
             copied = kernel_copy(src_fd, out.fd, req.size, cancel)
         except NoKernelCopy:
@@ -192,10 +208,13 @@ class VerifiedCopier:
         out.size = copied
         return digest
 
-    def _copy_through_buffer(self, src_fd: int, out: NewFile, cancel: CancelToken | None) -> str:
+    def _copy_through_buffer(
+        self, src_fd: int, out: NewFile, cancel: CancelToken | None, image: ImageDataHasher
+    ) -> str:
         """Read into our buffer, hash it on the helper thread while it is written."""
         hasher = new_hasher()
         view = memoryview(self._buf)
+        offset = 0
         while True:
             try:
                 n = fill(src_fd, view)
@@ -206,13 +225,14 @@ class VerifiedCopier:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             # Hash on the other core while this one writes; both release the GIL.
-            hashed = self._hashing.submit(hasher.update, view[:n])
+            hashed = self._hashing.submit(_hash_chunk, hasher, image, offset, self._buf, n)
             try:
                 out.write(view, n)
             except OSError as exc:
                 raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
             finally:
                 hashed.result()
+            offset += n
         return str(hasher.hexdigest())
 
     def _submit(self) -> None:
@@ -238,7 +258,7 @@ class VerifiedCopier:
                     continue
                 place(w.temp, w.req.dest)
                 folders.add(w.req.dest.parent)
-                results.append(CopyResult(w.req, hash=w.hash))
+                results.append(CopyResult(w.req, hash=w.hash, image_hash=w.image_hash))
             except FileExistsError:
                 unlink_quietly(w.temp)
                 msg = f"{w.req.dest.name} appeared in the archive meanwhile"
@@ -290,3 +310,10 @@ class VerifiedCopier:
         self.drain()
         self._pool.shutdown(wait=True)
         self._hashing.shutdown(wait=True)
+
+
+def _hash_chunk(
+    hasher: blake3.blake3, image: ImageDataHasher, offset: int, buf: mmap.mmap, n: int
+) -> None:
+    hasher.update(memoryview(buf)[:n])
+    image.feed(offset, buf, n)

@@ -18,6 +18,7 @@ from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.fileio import describe_os_error
 from photoarchive.hashing import hash_file
+from photoarchive.imagedata import image_data_hash
 from photoarchive.importing.copier import CopyRequest, CopyResult, VerifiedCopier
 from photoarchive.importing.plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
@@ -199,7 +200,8 @@ class _Run:
             if adopt:
                 self.files_done += 1
                 self.bytes_done += pf.source.size
-                self._record(group, pf, name, pf.hash or "", adopted=True)
+                image = image_data_hash(week_dir / name) if pf.role == "media" else None
+                self._record(group, pf, name, pf.hash or "", image, adopted=True)
                 continue
             req = CopyRequest(
                 pf.source.path,
@@ -265,10 +267,18 @@ class _Run:
             self.summary.problems.append(Problem(str(pf.source.path), res.error or "failed"))
             return
         self.summary.bytes_copied += pf.source.size
-        self._record(group, pf, res.request.dest.name, res.hash or "", adopted=False)
+        image = res.image_hash if pf.role == "media" else None
+        self._record(group, pf, res.request.dest.name, res.hash or "", image, adopted=False)
 
     def _record(
-        self, group: PlannedGroup, pf: PlannedFile, name: str, content: str, adopted: bool
+        self,
+        group: PlannedGroup,
+        pf: PlannedFile,
+        name: str,
+        content: str,
+        image_hash: str | None,
+        *,
+        adopted: bool,
     ) -> None:
         rel = f"{group.week}/{name}"
         (self.summary.adopted if adopted else self.summary.copied).append(rel)
@@ -286,6 +296,7 @@ class _Run:
                 source_volume=pf.volume,
                 source_path=src.rel,
                 import_id=self.summary.import_id,
+                image_hash=image_hash,
             )
         )
         self.seen.append((pf.volume, src.rel, src.size, src.mtime_ns, content))

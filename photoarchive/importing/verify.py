@@ -11,6 +11,7 @@ from photoarchive.archive import iter_archive_files
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
+from photoarchive.imagedata import image_data_hash
 from photoarchive.importing.capture_time import read_capture_time
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import catalog_role, kind_of
@@ -103,6 +104,8 @@ def rebuild_catalog(
         except OSError as exc:
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue
+        role = catalog_role(kind_of(f.name))
+        image = image_data_hash(f.path) if role == "media" else None
         old = previous.get(f.rel)
         keep = old is not None and old.hash == content
         records.append(
@@ -115,10 +118,11 @@ def rebuild_catalog(
                 mtime_ns=st.st_mtime_ns,
                 capture_time=capture.iso(),
                 capture_guess=capture.guess,
-                role=catalog_role(kind_of(f.name)),
+                role=role,
                 source_volume=old.source_volume if keep and old else None,
                 source_path=old.source_path if keep and old else None,
                 import_id=old.import_id if keep and old else None,
+                image_hash=image,
             )
         )
         report.checked += 1
