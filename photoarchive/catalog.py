@@ -189,12 +189,16 @@ class Catalog:
 
     def image_hash(self, path: str) -> str | None:
         """The image-data hash recorded for an archive path (WEEK/NAME), if any."""
-        row = self.conn.execute("SELECT image_hash FROM files WHERE path=?", (path,)).fetchone()
+        row = self.conn.execute(
+            "SELECT image_hash FROM files WHERE path=?", (db_value(path),)
+        ).fetchone()
         return row[0] if row else None
 
     def set_image_hash(self, path: str, image_hash: str | None) -> None:
         """Record the image-data hash of a file catalogued without one (older catalogs)."""
-        self.conn.execute("UPDATE files SET image_hash=? WHERE path=?", (image_hash, path))
+        self.conn.execute(
+            "UPDATE files SET image_hash=? WHERE path=?", (image_hash, db_value(path))
+        )
 
     def known_sizes(self) -> set[int]:
         return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}

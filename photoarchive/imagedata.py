@@ -218,8 +218,10 @@ def tiff_image_ranges(fd: int, size: int) -> list[tuple[int, int]]:
         for offs_tag, lens_tag in ((0x111, 0x117), (0x144, 0x145)):
             offs, lens = tags.get(offs_tag, []), tags.get(lens_tag, [])
             for off, length in zip(offs, lens, strict=False):
-                if length > 0 and off < size:
-                    ranges.append((off, min(length, size - off)))
+                if off + length > size:
+                    raise _Unreadable("the image data runs past the end of the file (cut short?)")
+                if length > 0:
+                    ranges.append((off, length))
         if len(ranges) > _MAX_RANGES:
             raise _Unreadable("too many strips or tiles")
     return ranges

@@ -200,7 +200,7 @@ class _Run:
             if adopt:
                 self.files_done += 1
                 self.bytes_done += pf.source.size
-                image = image_data_hash(week_dir / name) if pf.role == "media" else None
+                image = image_data_hash(week_dir / name) if pf.role != "sidecar" else None
                 self._record(group, pf, name, pf.hash or "", image, adopted=True)
                 continue
             req = CopyRequest(
@@ -267,7 +267,7 @@ class _Run:
             self.summary.problems.append(Problem(str(pf.source.path), res.error or "failed"))
             return
         self.summary.bytes_copied += pf.source.size
-        image = res.image_hash if pf.role == "media" else None
+        image = res.image_hash if pf.role != "sidecar" else None
         self._record(group, pf, res.request.dest.name, res.hash or "", image, adopted=False)
 
     def _record(

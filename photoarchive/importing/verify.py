@@ -105,7 +105,7 @@ def rebuild_catalog(
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue
         role = catalog_role(kind_of(f.name))
-        image = image_data_hash(f.path) if role == "media" else None
+        image = image_data_hash(f.path) if role != "sidecar" else None
         old = previous.get(f.rel)
         keep = old is not None and old.hash == content
         records.append(
