@@ -35,6 +35,9 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "raw_sidecar": ("metadata", "raw_sidecar"),
     "flickr_api_key": ("flickr", "api_key"),
     "flickr_user": ("flickr", "user"),
+    "flickr_api_secret": ("flickr", "api_secret"),
+    "flickr_url": ("flickr", "url"),
+    "flickr_private_places": ("flickr", "private_places"),
 }
 
 
@@ -64,8 +67,11 @@ class Settings:
     sync_hold_back_days: int = 0
     sync_contact: str = ""  # who the family guide says to ask
     raw_sidecar: bool = False  # write XMP sidecars for RAW files instead of the RAW itself
-    flickr_api_key: str = ""  # the secret and tokens live in the keyring
+    flickr_api_key: str = ""  # or FLICKR_API_KEY
     flickr_user: str = ""
+    flickr_api_secret: str = ""  # or FLICKR_API_SECRET; the access token is in the keyring
+    flickr_url: str = ""  # one base for every Flickr endpoint (a local server); "" = flickr.com
+    flickr_private_places: str = "strip"  # photos at private places: "strip" GPS or "restrict"
     config_dir: Path = field(default_factory=config_dir)
     data_dir: Path = field(default_factory=data_dir)
     cache_dir: Path = field(default_factory=cache_dir)
@@ -149,6 +155,8 @@ def save_settings(settings: Settings, settings_file: Path | None = None) -> Path
         lines += [f"[{section}]", *entries, ""]
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
+        if settings.flickr_api_secret:  # an API secret makes the file private
+            os.chmod(tmp, 0o600)
         fh.write("\n".join(lines))
         fh.flush()
         os.fsync(fh.fileno())

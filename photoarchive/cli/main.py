@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "photoarchive.cli.gui",
     "photoarchive.cli.sync",
     "photoarchive.cli.metadata",
+    "photoarchive.cli.flickr",
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,48 @@
+"""`photoarchive flickr login|logout|whoami|upload`: argument parsing only.
+
+The commands live in cli.flickr_run and load flickrapi only when one of them runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+
+from photoarchive.config import Settings
+from photoarchive.jobs import CancelToken
+
+Command = Callable[[argparse.Namespace, Settings, CancelToken], int]
+
+
+def _lazy(name: str) -> Command:
+    def run(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+        module = importlib.import_module("photoarchive.cli.flickr_run")
+        return int(getattr(module, name)(args, settings, cancel))
+
+    return run
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    f = sub.add_parser("flickr", help="sign in to Flickr and upload weeks into albums")
+    fsub = f.add_subparsers(dest="flickr_command", metavar="ACTION", required=True)
+    login = fsub.add_parser(
+        "login",
+        parents=[common],
+        help="sign in: open the page shown, allow access, paste the code back",
+        description="Out-of-band sign-in (works over ssh): prints the authorisation URL, tries "
+        "to open a browser, then reads the code Flickr shows from standard input.",
+    )
+    login.add_argument("--no-browser", action="store_true", help="only print the URL")
+    login.add_argument(
+        "--token-file",
+        action="store_true",
+        help="keep the sign-in in a file readable only by you (when there is no keyring)",
+    )
+    login.set_defaults(func=_lazy("run_login"))
+    fsub.add_parser("logout", parents=[common], help="forget the saved sign-in").set_defaults(
+        func=_lazy("run_logout")
+    )
+    fsub.add_parser(
+        "whoami", parents=[common], help="the signed-in account, Pro or free, and its limits"
+    ).set_defaults(func=_lazy("run_whoami"))
