@@ -17,7 +17,7 @@ from types import FrameType
 from photoarchive import __version__
 from photoarchive.config import load_settings
 from photoarchive.jobs import CancelToken
-from photoarchive.names import one_line
+from photoarchive.logfile import setup_logging
 
 # Modules with `register(subparsers, common)`; each command sets `func(args, settings, cancel)`.
 COMMAND_MODULES = [
@@ -59,9 +59,8 @@ def _install_cancel(cancel: CancelToken) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = logging.StreamHandler()
-    handler.setFormatter(_OneLineFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
+    setup_logging(verbose=args.verbose)
+    logging.getLogger(__name__).info("photoarchive %s: %s", __version__, args.command)
     settings = load_settings(archive=args.archive)
     cancel = CancelToken()
     _install_cancel(cancel)
@@ -73,13 +72,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"photoarchive {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-
-
-class _OneLineFormatter(logging.Formatter):
-    """One line per message: names with newlines or undecodable bytes escaped (names.py)."""
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        return one_line(super().formatMessage(record))
 
 
 class UsageError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import requests
 from google.api_core import exceptions as api_exceptions
@@ -47,9 +48,12 @@ def make_client(settings: Settings) -> storage.Client:
         from google.auth.credentials import AnonymousCredentials
 
         log.info("using the storage emulator at %s", endpoint)
+        credentials: Any = AnonymousCredentials()  # type: ignore[no-untyped-call]
+        if settings.gcs_key_file:  # endpoint override only: the key still signs in
+            credentials = _key_file_credentials(settings.gcs_key_file)
         return storage.Client(
             project=project or "photoarchive-emulator",
-            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            credentials=credentials,
             client_options={"api_endpoint": endpoint},
         )
     if settings.gcs_key_file:
@@ -73,6 +77,20 @@ def make_client(settings: Settings) -> storage.Client:
             "credentials",
             "no Google credentials found: run `gcloud auth application-default login`, "
             "or set [sync] key_file to a service-account key file",
+        ) from None
+
+
+def _key_file_credentials(key_file: str) -> Any:
+    from google.oauth2 import service_account
+
+    path = os.path.expanduser(key_file)
+    try:
+        return service_account.Credentials.from_service_account_file(
+            path, scopes=["https://www.googleapis.com/auth/devstorage.read_write"]
+        )
+    except (ValueError, OSError, auth_exceptions.GoogleAuthError) as exc:
+        raise GcsError(
+            "credentials", f"the key file {path} is not a usable service-account key: {exc}"
         ) from None
 
 

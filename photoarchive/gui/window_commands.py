@@ -164,6 +164,14 @@ class WindowCommands(_Base):
         self.import_dialog = dlg
         dlg.open()
 
+    def show_log(self) -> None:
+        from photoarchive.gui.dialogs.log_view import LogDialog
+
+        dlg = LogDialog(self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.log_dialog = dlg
+        dlg.open()
+
     def open_settings(self) -> None:
         from photoarchive.gui.dialogs.settings import SettingsDialog
 

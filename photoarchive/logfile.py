@@ -1,0 +1,142 @@
+"""The log: a rotating, private file in the state dir, and stderr, both scrubbed of secrets.
+
+Unattended runs (the NAS timer) leave their story here and in the journal (stderr); the GUI
+shows it under Help -> Show log. Log files may name people's photos and places, so they are
+private (folder 0700, files 0600), and no token, key or password reaches them: every line
+passes through `redact`, whatever library wrote it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import re
+from pathlib import Path
+
+import platformdirs
+
+from photoarchive.config import APP_NAME
+from photoarchive.names import one_line
+
+LOG_LEVEL_ENV = "PHOTOARCHIVE_LOG_LEVEL"  # e.g. DEBUG, to capture the libraries' details
+LOG_NAME = f"{APP_NAME}.log"
+MAX_BYTES = 1 << 20
+BACKUPS = 5
+FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+REDACTED = "[redacted]"
+
+_SECRET_PATTERNS = [
+    # PEM blocks (a service-account key's private key), also JSON-escaped ("\n").
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+    re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"\bya29\.[A-Za-z0-9._-]+"),  # Google OAuth access tokens
+    re.compile(r"\b1//[A-Za-z0-9._-]{20,}"),  # Google refresh tokens
+    # key=value, key: value, "key": "value" for the names secrets travel under
+    re.compile(
+        r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|private_key_id|"
+        r"private_key|assertion|oauth_token_secret|oauth_token|oauth_signature|oauth_verifier|"
+        r"api_secret|secret|password|authorization|x-goog-api-key)\b[\"']?\s*[:=]\s*)"
+        r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&,;}]+)"
+    ),
+]
+
+
+def redact(text: str) -> str:
+    """The text with anything that looks like a credential replaced."""
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+        else:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """One line per message (names with newlines or undecodable bytes escaped, names.py),
+    then the whole record (message, arguments and traceback) scrubbed of secrets."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return one_line(super().formatMessage(record))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A RotatingFileHandler whose files are created 0600 (also after each rotation)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # an older file made before this rule
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME)) / "logs"
+
+
+def log_path() -> Path:
+    return log_dir() / LOG_NAME
+
+
+def log_files() -> list[Path]:
+    """The current log and its rotated predecessors, newest first."""
+    base = log_path()
+    rotated = [base.with_name(f"{LOG_NAME}.{i}") for i in range(1, BACKUPS + 1)]
+    return [p for p in [base, *rotated] if p.exists()]
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def _ours(handler: logging.Handler) -> bool:
+    return bool(getattr(handler, "_photoarchive", False))
+
+
+def setup_logging(verbose: bool = False, stderr_level: int | None = None) -> Path | None:
+    """Log to stderr (WARNING, or INFO with -v) and to the rotating file (INFO, or the level in
+    PHOTOARCHIVE_LOG_LEVEL). Calling it again replaces the handlers it installed before.
+
+    Returns the log file, or None when the state dir cannot be written (stderr only then).
+    """
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if _ours(h)]:
+        root.removeHandler(handler)
+        handler.close()
+    err_level = stderr_level or (logging.INFO if verbose else logging.WARNING)
+    file_level = logging.getLevelName(os.environ.get(LOG_LEVEL_ENV, "INFO").upper())
+    if not isinstance(file_level, int):
+        file_level = logging.INFO
+    stderr = logging.StreamHandler()
+    stderr.setLevel(err_level)
+    stderr.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    handlers: list[logging.Handler] = [stderr]
+    path: Path | None = log_path()
+    try:
+        _private_dir(path.parent)  # type: ignore[union-attr]
+        fh = PrivateRotatingFileHandler(
+            str(path), maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        fh.setLevel(file_level)
+        fh.setFormatter(RedactingFormatter(FORMAT))
+        handlers.append(fh)
+    except OSError as exc:
+        stderr.handle(
+            logging.makeLogRecord(
+                {
+                    "levelno": logging.WARNING,
+                    "levelname": "WARNING",
+                    "name": __name__,
+                    "msg": f"cannot write the log file {path}: {exc.strerror}",
+                }
+            )
+        )
+        path = None
+    for handler in handlers:
+        handler._photoarchive = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(min(err_level, file_level))
+    return path
