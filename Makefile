@@ -4,9 +4,9 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := python3 python3-venv python3-pip libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
-APT_TEST := libimage-exiftool-perl rclone xvfb xauth exiv2
+APT_TEST := libimage-exiftool-perl rclone xvfb xauth exiv2 desktop-file-utils appstream librsvg2-bin
 
-.PHONY: run test deps-run deps-test lint bench clean
+.PHONY: run test deps-run deps-test lint bench clean icons
 
 $(VENV)/.installed-run: pyproject.toml
 	$(SUDO) apt-get update -qq
@@ -38,3 +38,13 @@ bench: deps-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The hicolor PNGs are committed; after changing resources/icons/app.svg re-render them.
+ICON_SVG := resources/icons/app.svg
+icons:
+	cp $(ICON_SVG) packaging/icons/hicolor/scalable/apps/io.github.photoarchive.svg
+	for s in 16 22 24 32 48 64 128 256 512; do \
+		mkdir -p packaging/icons/hicolor/$${s}x$${s}/apps; \
+		rsvg-convert -w $$s -h $$s $(ICON_SVG) \
+			-o packaging/icons/hicolor/$${s}x$${s}/apps/io.github.photoarchive.png; \
+	done

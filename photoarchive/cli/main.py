@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "photoarchive.cli.sync",
     "photoarchive.cli.metadata",
     "photoarchive.cli.flickr",
+    "photoarchive.cli.desktop",
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

@@ -47,7 +47,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("photoarchive")
     app.setApplicationDisplayName("Photo Archive")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("photoarchive")
+    app.setDesktopFileName("io.github.photoarchive")  # the application id (packaging/)
     app.setWindowIcon(icon("app"))
     # Worker threads that hold the GIL hand it back within 2 ms instead of 5: smoother paints.
     sys.setswitchinterval(0.002)

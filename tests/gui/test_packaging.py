@@ -36,7 +36,7 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("photoarchive", "ui", "resources"):
+    for name in ("photoarchive", "ui", "resources", "packaging"):
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     subprocess.run(
@@ -62,6 +62,10 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
     assert {f"photoarchive/gui/ui/{n}" for n in ui} <= names
     assert {f"photoarchive/gui/resources/icons/{n}" for n in icons} <= names
     assert "photoarchive/gui/resources/photoarchive.qrc" in names
+    # install-desktop finds the desktop file, metainfo and icons inside the installed package
+    assert "photoarchive/packaging/io.github.photoarchive.desktop" in names
+    assert "photoarchive/packaging/io.github.photoarchive.metainfo.xml" in names
+    assert "photoarchive/packaging/icons/hicolor/48x48/apps/io.github.photoarchive.png" in names
     assert "photoarchive/gui/resources_rc.py" in names
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "photoarchive").rglob("*.py")}
     missing = {m for m in modules if "__pycache__" not in m} - names
@@ -96,26 +100,104 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
-def test_desktop_file_and_appstream_metainfo() -> None:
+APP_ID = "io.github.photoarchive"
+PACKAGING = ROOT / "packaging"
+ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
+
+
+def test_desktop_file_metainfo_and_icons_share_the_application_id() -> None:
     import configparser
     import tomllib
     import xml.etree.ElementTree as ET
 
+    from PIL import Image
+
+    desktop_file = PACKAGING / f"{APP_ID}.desktop"
     desktop = configparser.ConfigParser(interpolation=None)
     desktop.optionxform = str  # type: ignore[assignment,method-assign]
-    desktop.read(ROOT / "packaging" / "photoarchive.desktop", encoding="utf-8")
+    desktop.read(desktop_file, encoding="utf-8")
     entry = desktop["Desktop Entry"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["gui-scripts"]
     assert entry["Type"] == "Application"
     assert entry["Exec"].split()[0] in scripts
+    assert entry["Icon"] == APP_ID
     assert "Photography" in entry["Categories"].split(";")
-    meta = ROOT / "packaging" / "io.github.photoarchive.metainfo.xml"
+    meta = PACKAGING / f"{APP_ID}.metainfo.xml"
     root = ET.parse(meta).getroot()
-    assert root.findtext("launchable") == "photoarchive.desktop"
+    assert root.findtext("id") == APP_ID
+    assert root.findtext("launchable") == desktop_file.name
     assert root.findtext("provides/binary") == entry["Exec"].split()[0]
-    tool = shutil.which("appstreamcli")
-    if tool:
-        out = subprocess.run(
-            [tool, "validate", "--no-net", str(meta)], capture_output=True, text=True
-        )
-        assert out.returncode == 0, out.stdout + out.stderr
+    assert root.find("content_rating").get("type") == "oars-1.1"  # type: ignore[union-attr]
+    assert root.find("releases/release").get("version") == __import__("photoarchive").__version__  # type: ignore[union-attr]
+    # The screenshots are the ones tests/gui/test_screenshots.py makes.
+    shots = [Path(e.text or "").name for e in root.findall("screenshots/screenshot/image")]
+    made = (ROOT / "tests" / "gui" / "test_screenshots.py").read_text()
+    assert shots and all(f'"{Path(s).stem}"' in made for s in shots), shots
+    svg = PACKAGING / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
+    assert svg.read_bytes() == (ROOT / "resources" / "icons" / "app.svg").read_bytes()
+    for size in ICON_SIZES:
+        png = PACKAGING / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        with Image.open(png) as img:
+            assert img.size == (size, size), png
+            assert img.getextrema()[3][1] == 255, f"{png} is blank"  # some opaque pixels
+
+
+def test_desktop_file_and_metainfo_validate() -> None:
+    validators = {
+        "desktop-file-validate": [str(PACKAGING / f"{APP_ID}.desktop")],
+        "appstreamcli": [
+            "validate",
+            "--no-net",
+            "--pedantic",
+            str(PACKAGING / f"{APP_ID}.metainfo.xml"),
+        ],
+    }
+    missing = [tool for tool in validators if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{missing} not installed (Debian: desktop-file-utils appstream)")
+    for tool, args in validators.items():
+        out = subprocess.run([tool, *args], capture_output=True, text=True)
+        assert out.returncode == 0 and "warning" not in out.stdout.lower(), out.stdout + out.stderr
+
+
+def test_install_desktop_puts_files_where_the_menu_finds_them_and_remove_takes_them(
+    tmp_path: Path, isolated_home: Path, cli_env: dict[str, str]
+) -> None:
+    import os
+
+    data_home = isolated_home / ".local" / "share"
+    env = dict(cli_env, XDG_DATA_HOME=str(data_home), QT_QPA_PLATFORM="offscreen")
+    cmd = [sys.executable, "-m", "photoarchive", "install-desktop"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    installed = data_home / "applications" / f"{APP_ID}.desktop"
+    assert (data_home / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+    for size in ICON_SIZES:
+        assert (data_home / f"icons/hicolor/{size}x{size}/apps/{APP_ID}.png").is_file()
+    exec_line = next(ln for ln in installed.read_text().splitlines() if ln.startswith("Exec="))
+    launcher = exec_line.removeprefix("Exec=").strip('"')
+    assert os.path.isabs(launcher.split()[0]), exec_line  # starts without ~/.local/bin on PATH
+    if shutil.which("desktop-file-validate"):
+        check = subprocess.run(["desktop-file-validate", str(installed)], capture_output=True)
+        assert check.returncode == 0, check.stdout
+    # Qt's XDG lookup (as a menu does): the entry among the applications, the icon in the theme.
+    probe = (
+        "from PySide6.QtCore import QStandardPaths as S\n"
+        "from PySide6.QtGui import QIcon\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        f"print(S.locate(S.StandardLocation.ApplicationsLocation, '{APP_ID}.desktop'))\n"
+        # offscreen Qt has no platform theme: give it the XDG icon dirs a desktop searches
+        f"QIcon.setThemeSearchPaths(['{data_home / 'icons'}', '/usr/share/icons'])\n"
+        "QIcon.setThemeName('hicolor')\n"
+        f"print(not QIcon.fromTheme('{APP_ID}').isNull())\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert found.stdout.split() == [str(installed), "True"], found.stdout + found.stderr
+
+    out = subprocess.run([*cmd, "--remove"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    left = [p for p in data_home.rglob(f"{APP_ID}*")]
+    assert not left, left
