@@ -76,7 +76,10 @@ class ThumbLoader(QObject):
                 finally:
                     with self._lock:
                         self._busy.discard(key)
-                self.loaded.emit(key, img)
+                try:
+                    self.loaded.emit(key, img)
+                except RuntimeError:  # the window closed and deleted us meanwhile
+                    return
         finally:
             with self._lock:
                 self._running -= 1
