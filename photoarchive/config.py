@@ -32,6 +32,12 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "gcs_project": ("sync", "project"),
     "sync_hold_back_days": ("sync", "hold_back_days"),
     "sync_contact": ("sync", "contact"),
+    "site_enabled": ("sync", "site"),
+    "site_base_url": ("sync", "site_base_url"),
+    "site_zips": ("sync", "week_zips"),
+    "price_storage_gb_month": ("sync", "price_storage_gb_month"),
+    "price_retrieval_gb": ("sync", "price_retrieval_gb"),
+    "price_egress_gb": ("sync", "price_egress_gb"),
     "raw_sidecar": ("metadata", "raw_sidecar"),
     "flickr_api_key": ("flickr", "api_key"),
     "flickr_user": ("flickr", "user"),
@@ -66,6 +72,13 @@ class Settings:
     gcs_project: str = ""
     sync_hold_back_days: int = 0
     sync_contact: str = ""  # who the family guide says to ask
+    site_enabled: bool = True  # the family's web pages in the bucket (_site/)
+    site_base_url: str = "https://storage.cloud.google.com"  # browser download address
+    site_zips: bool = False  # one ZIP of the originals per week (stored twice: costs more)
+    # The bucket region's prices in USD (Nearline; see NOTES): storage, retrieval, egress.
+    price_storage_gb_month: float = 0.010
+    price_retrieval_gb: float = 0.01
+    price_egress_gb: float = 0.12
     raw_sidecar: bool = False  # write XMP sidecars for RAW files instead of the RAW itself
     flickr_api_key: str = ""  # or FLICKR_API_KEY
     flickr_user: str = ""
@@ -129,6 +142,8 @@ def load_settings(
     for name, value in list(values.items()):
         if types[name] in ("int", int) and not isinstance(value, int):
             values[name] = int(value)  # type: ignore[call-overload]
+        if types[name] in ("float", float) and not isinstance(value, float):
+            values[name] = float(value)  # type: ignore[arg-type]
         if types[name] in ("bool", bool):
             values[name] = bool(value)
     return replace(base, **values)  # type: ignore[arg-type]
@@ -137,8 +152,8 @@ def load_settings(
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, (int, float)):
+        return repr(value)
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 

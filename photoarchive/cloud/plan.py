@@ -26,6 +26,16 @@ log = logging.getLogger(__name__)
 
 NEARLINE_MIN_DAYS = 30
 GUIDE_NAMES = ("README.html", "README.txt")
+SITE_FOLDER = "_site"  # the family's pages under the prefix (cloud.site)
+
+
+def drop_ours(target: Target, remote: dict[str, RemoteObject]) -> None:
+    """Take the guide and the site's pages out of a listing: they are not archive files."""
+    for name in GUIDE_NAMES:  # ours, at the bucket root
+        remote.pop(name, None)
+    site = target.object_name(SITE_FOLDER) + "/"
+    for name in [n for n in remote if n.startswith(site)]:
+        del remote[name]
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,7 @@ def build_plan(
     """Compare the archive with the listing and the records; read only files we cannot trust."""
     plan = SyncPlan(target, hold_back_days=hold_back_days)
     remote = dict(remote)
-    for name in GUIDE_NAMES:  # ours, at the bucket root
-        remote.pop(name, None)
+    drop_ours(target, remote)
     to_check: list[tuple[LocalFile, RemoteObject]] = []
     newest: dict[str, int] = {}
     objects: dict[str, str] = {}  # object name -> rel: a mapped name may not meet a real one

@@ -15,7 +15,7 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 
 from photoarchive.cloud.client import make_client, retry_policy
-from photoarchive.cloud.plan import GUIDE_NAMES, LocalFile, scan_local
+from photoarchive.cloud.plan import LocalFile, drop_ours, scan_local
 from photoarchive.cloud.state import Sums, list_remote, sums_of_file
 from photoarchive.cloud.target import parse_target
 from photoarchive.config import Settings
@@ -60,8 +60,7 @@ def verify_remote(
     target = parse_target(bucket or settings.bucket)
     client = client or make_client(settings)
     remote = list_remote(client, target, retry or retry_policy(deadline=30.0))
-    for name in GUIDE_NAMES:
-        remote.pop(name, None)
+    drop_ours(target, remote)
     report = RemoteVerifyReport(target.url)
     files: list[LocalFile] = []
     for entry in scan_local(settings.archive):

@@ -28,6 +28,7 @@ from photoarchive.cloud.client import friendly, make_client, retry_policy
 from photoarchive.cloud.family_guide import publish_guide
 from photoarchive.cloud.plan import SyncItem, SyncPlan, build_plan, scan_local
 from photoarchive.cloud.remote_verify import RemoteVerifyReport, verify_remote
+from photoarchive.cloud.site import SiteReport, publish_site
 from photoarchive.cloud.state import (
     RemoteObject,
     Sums,
@@ -77,6 +78,7 @@ class SyncSummary:
     bytes_sent: int = 0
     problems: list[Problem] = field(default_factory=list)
     guide_written: bool = False
+    site: SiteReport | None = None  # the family's pages, when the site is on
     dry_run: bool = False
     cancelled: bool = False
     seconds: float = 0.0
@@ -297,6 +299,14 @@ def run_sync(
                 summary.guide_written = publish_guide(settings, plan, bucket, catalog, retry)
             except Exception as exc:
                 summary.problems.append(Problem("README.html", str(friendly(exc, "guide"))))
+        if settings.site_enabled and write_guide and not summary.cancelled:
+            try:
+                summary.site = publish_site(
+                    settings, plan.target, bucket, catalog.conn, retry, cancel, progress
+                )
+                summary.problems += summary.site.problems
+            except Exception as exc:
+                summary.problems.append(Problem("_site", str(friendly(exc, "family pages"))))
     summary.seconds = time.monotonic() - started
     return summary
 

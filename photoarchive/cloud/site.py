@@ -1,0 +1,383 @@
+"""Publishing the family's web pages into the bucket's `_site/` folder after a sync.
+
+Only weeks whose uploaded files changed are rebuilt: each week's fingerprint (its objects'
+names, generations and sizes, and the site settings) is kept in the catalog with what the list
+of weeks shows, so a no-change sync reads no photo and sends nothing. Pages and thumbnails
+are small STANDARD objects (rewritten on edits; Nearline would bill 30 days each time); an
+object whose bytes are already there is not sent again. Only what the site itself wrote under
+`_site/` is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from photoarchive.cloud.plan import SITE_FOLDER
+from photoarchive.cloud.site_render import (
+    INDEX_THUMBS,
+    SITE_VERSION,
+    SitePhoto,
+    WeekSummary,
+    object_url,
+    render_index,
+    render_week,
+    week_dates,
+)
+from photoarchive.cloud.state import SyncRecord, b64, load_records
+from photoarchive.cloud.target import Target
+from photoarchive.config import Settings
+from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.media import MEDIA_KINDS, Kind, kind_of
+
+if TYPE_CHECKING:
+    from google.api_core.retry import Retry
+    from google.cloud import storage
+
+    from photoarchive.metadata.places import Place
+
+log = logging.getLogger(__name__)
+
+THUMB_PX = 320
+DEFAULT_RADIUS_M = 150.0
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS site_weeks (
+    target TEXT NOT NULL, week TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    summary TEXT NOT NULL,  -- JSON of the WeekSummary the list of weeks shows
+    PRIMARY KEY (target, week)
+);
+"""
+
+
+@dataclass
+class SiteReport:
+    weeks_rebuilt: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)  # object names sent
+    deleted: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    index_url: str = ""
+
+
+def site_prefix(target: Target) -> str:
+    return target.object_name(SITE_FOLDER) + "/"
+
+
+def index_url(settings: Settings, target: Target) -> str:
+    return object_url(settings.site_base_url, target.bucket, site_prefix(target) + "index.html")
+
+
+def _fingerprint(settings: Settings, records: list[SyncRecord]) -> str:
+    h = hashlib.sha256()
+    head = (SITE_VERSION, settings.site_base_url, settings.site_zips, settings.week_pattern)
+    h.update(repr(head).encode())
+    for r in sorted(records, key=lambda r: r.path):
+        h.update(f"\0{r.path}\0{r.object}\0{r.generation}\0{r.size}".encode())
+    return h.hexdigest()
+
+
+def make_thumbnail(path: Path, kind: Kind) -> bytes | None:
+    """A JPEG at most THUMB_PX on its long side, upright; None when it cannot be decoded."""
+    from PIL import Image, ImageOps
+
+    try:
+        if kind is Kind.RAW:
+            from photoarchive.metadata.reading import read_preview
+
+            data = read_preview(path, THUMB_PX)
+            if data is None:
+                return None
+            img = Image.open(io.BytesIO(data))
+        else:
+            img = Image.open(path)
+        with img:
+            img.draft("RGB", (THUMB_PX, THUMB_PX))  # JPEG: decode at a fraction of the size
+            small = ImageOps.exif_transpose(img) or img
+            small = small.convert("RGB")
+            small.thumbnail((THUMB_PX, THUMB_PX))
+            buf = io.BytesIO()
+            small.save(buf, "JPEG", quality=80, optimize=True)
+            return buf.getvalue()
+    except Exception as exc:  # a damaged or unsupported file gets a tile with its name
+        log.info("no thumbnail for %s: %s", path, exc)
+        return None
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def place_name(lat: float, lon: float, places: list[Place]) -> str:
+    """The nearest saved place around the point; private places (home) are never named, and
+    a point near one shows nothing; elsewhere the coordinates."""
+    best: tuple[float, Place] | None = None
+    for p in places:
+        d = _distance_m(lat, lon, p.lat, p.lon)
+        if d <= (p.radius_m or DEFAULT_RADIUS_M) and (best is None or d < best[0]):
+            best = (d, p)
+    if best is not None:
+        return "" if best[1].private else best[1].name
+    ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
+    return f"{abs(lat):.4f}° {ns}, {abs(lon):.4f}° {ew}"
+
+
+def _load_places(settings: Settings) -> list[Place]:
+    from photoarchive.metadata.places import PlaceBook, PlaceError
+
+    try:
+        return PlaceBook.load(settings.places_file).all()
+    except (PlaceError, OSError) as exc:
+        log.warning("places not used on the site: %s", exc)
+        return []
+
+
+class _Writer:
+    """Uploads an object unless the bucket already holds those bytes; remembers what it saw."""
+
+    def __init__(self, bucket: storage.Bucket, listing: dict[str, tuple[str, int]], retry: Retry):
+        self.bucket, self.listing, self.retry = bucket, listing, retry
+        self.sent: list[str] = []
+        self.deleted: list[str] = []
+
+    def put(self, name: str, data: bytes, ctype: str, cache: str = "no-cache") -> None:
+        md5 = b64(hashlib.md5(data).digest())
+        old = self.listing.get(name)
+        if old is not None and old[0] == md5:
+            return
+        blob = self.bucket.blob(name)
+        blob.storage_class = "STANDARD"
+        blob.cache_control = cache
+        blob.upload_from_string(
+            data, ctype, if_generation_match=old[1] if old else 0, retry=self.retry
+        )
+        self.listing[name] = (md5, int(blob.generation or 0))
+        self.sent.append(name)
+
+    def put_file(self, name: str, path: Path, ctype: str, md5: str) -> None:
+        old = self.listing.get(name)
+        if old is not None and old[0] == md5:
+            return
+        blob = self.bucket.blob(name, chunk_size=16 << 20)
+        blob.storage_class = "NEARLINE"  # a week's originals again: priced like them
+        blob.upload_from_filename(
+            str(path), ctype, if_generation_match=old[1] if old else 0, retry=self.retry
+        )
+        self.listing[name] = (md5, int(blob.generation or 0))
+        self.sent.append(name)
+
+    def delete(self, name: str) -> None:
+        old = self.listing.pop(name, None)
+        if old is not None:
+            self.bucket.blob(name).delete(if_generation_match=old[1], retry=self.retry)
+            self.deleted.append(name)
+
+
+def _list_site(bucket: storage.Bucket, prefix: str, retry: Retry) -> dict[str, tuple[str, int]]:
+    return {
+        b.name: (b.md5_hash or "", int(b.generation or 0))
+        for b in bucket.client.list_blobs(bucket.name, prefix=prefix, retry=retry)
+    }
+
+
+def _week_zip(settings: Settings, week: str, records: list[SyncRecord]) -> tuple[Path, str]:
+    """The week's files, stored uncompressed (photos do not shrink), dated like the files so
+    the same week gives the same bytes; a temp file and its MD5."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="week-", suffix=".zip", dir=settings.cache_dir)
+    os.close(fd)
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for r in sorted(records, key=lambda r: r.path):
+            path = settings.archive / r.path
+            stamp = datetime.fromtimestamp(max(path.stat().st_mtime, 315532800))
+            info = zipfile.ZipInfo(r.path, stamp.timetuple()[:6])
+            with path.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                while chunk := src.read(4 << 20):
+                    dst.write(chunk)
+    md5 = hashlib.md5()
+    with open(tmp, "rb") as fh:
+        while chunk := fh.read(4 << 20):
+            md5.update(chunk)
+    return Path(tmp), b64(md5.digest())
+
+
+def _build_week(
+    settings: Settings,
+    target: Target,
+    week: str,
+    records: list[SyncRecord],
+    writer: _Writer,
+    places: list[Place],
+    cancel: CancelToken,
+    read: Callable[[list[Path]], dict[str, tuple[str, str, tuple[float, float] | None]]],
+) -> WeekSummary:
+    base, bucket = settings.site_base_url, target.bucket
+    folder = f"{site_prefix(target)}{week}/"
+    media = sorted((r for r in records if kind_of(r.path) in MEDIA_KINDS), key=lambda r: r.path)
+    paths = [settings.archive / r.path for r in media]
+    meta = read([p for p, r in zip(paths, media, strict=True) if kind_of(r.path) != Kind.VIDEO])
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes without the GIL
+        thumbs = list(
+            pool.map(
+                lambda pr: make_thumbnail(pr[0], kind_of(pr[1].path)),
+                zip(paths, media, strict=True),
+            )
+        )
+    keep: set[str] = set()
+    photos: list[SitePhoto] = []
+    for path, rec, thumb in zip(paths, media, thumbs, strict=True):
+        cancel.raise_if_cancelled()
+        name = rec.path.rsplit("/", 1)[-1]
+        thumb_url = None
+        if thumb is not None:
+            tname = f"{folder}t/{name}.jpg"
+            writer.put(tname, thumb, "image/jpeg", cache="public, max-age=3600")
+            keep.add(tname)
+            thumb_url = object_url(base, bucket, tname)
+        title, caption, gps = meta.get(str(path), ("", "", None))
+        place = place_name(gps[0], gps[1], places) if gps else ""
+        photos.append(
+            SitePhoto(
+                name,
+                object_url(base, bucket, rec.object),
+                thumb_url,
+                title,
+                caption,
+                place,
+                rec.size,
+            )
+        )
+    titles = [p.title for p in photos if p.title]
+    title = max(set(titles), key=lambda t: (titles.count(t), t)) if titles else ""
+    page = f"{folder}index.html"
+    summary = WeekSummary(
+        week,
+        week_dates(week, settings.week_pattern),
+        title,
+        len(photos),
+        object_url(base, bucket, page),
+        tuple(p.thumb_url for p in photos if p.thumb_url)[:INDEX_THUMBS],  # type: ignore[misc]
+    )
+    zip_url, zip_size = None, 0
+    if settings.site_zips and records:
+        zname = f"{folder}{week}.zip"
+        tmp, md5 = _week_zip(settings, week, records)
+        try:
+            zip_size = tmp.stat().st_size
+            writer.put_file(zname, tmp, "application/zip", md5)
+        finally:
+            tmp.unlink(missing_ok=True)
+        keep.add(zname)
+        zip_url = object_url(base, bucket, zname)
+    html = render_week(summary, photos, index_url(settings, target), zip_url, zip_size)
+    writer.put(page, html.encode("utf-8"), "text/html; charset=utf-8")
+    keep.add(page)
+    for name in [n for n in writer.listing if n.startswith(folder) and n not in keep]:
+        writer.delete(name)
+    return summary
+
+
+def _reader(cancel: CancelToken) -> Callable[[list[Path]], dict]:  # type: ignore[type-arg]
+    """Titles, captions and GPS read in worker processes (exiv2 holds the GIL; a hostile file
+    cannot crash the sync)."""
+
+    def read(paths: list[Path]) -> dict[str, tuple[str, str, tuple[float, float] | None]]:
+        from photoarchive.metadata.tagging import read_all
+
+        out = {}
+        for r in read_all(paths, cancel, workers=1):
+            m = r.metadata
+            if m is not None:
+                gps = (m.gps.lat, m.gps.lon) if m.gps else None
+                out[str(r.path)] = ((m.title or "").strip(), (m.caption or "").strip(), gps)
+        return out
+
+    return read
+
+
+def publish_site(
+    settings: Settings,
+    target: Target,
+    bucket: storage.Bucket,
+    conn: sqlite3.Connection,
+    retry: Retry,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+    today: date | None = None,
+) -> SiteReport:
+    """Bring `_site/` in line with what the bucket holds of the archive (its sync records)."""
+    cancel = cancel or CancelToken()
+    conn.executescript(_SCHEMA)
+    report = SiteReport(index_url=index_url(settings, target))
+    by_week: dict[str, list[SyncRecord]] = {}
+    for rec in load_records(conn, target).values():
+        by_week.setdefault(rec.path.split("/", 1)[0], []).append(rec)
+    stored = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT week, fingerprint, summary FROM site_weeks WHERE target=?", (target.url,)
+        )
+    }
+    prefix = site_prefix(target)
+    writer = _Writer(bucket, _list_site(bucket, prefix, retry), retry)
+    read = _reader(cancel)
+    places = _load_places(settings)
+    summaries: dict[str, WeekSummary] = {}
+    todo = []
+    for week, recs in sorted(by_week.items()):
+        fp = _fingerprint(settings, recs)
+        old = stored.get(week)
+        if old and old[0] == fp and f"{prefix}{week}/index.html" in writer.listing:
+            summaries[week] = WeekSummary(**_summary_args(json.loads(old[1])))
+        else:
+            todo.append((week, recs, fp))
+    for i, (week, recs, fp) in enumerate(todo, 1):
+        cancel.raise_if_cancelled()
+        if progress:
+            progress(Progress("site", i - 1, len(todo), current=week))
+        try:
+            summary = _build_week(settings, target, week, recs, writer, places, cancel, read)
+        except Exception as exc:
+            from photoarchive.cloud.client import friendly
+
+            report.problems.append(Problem(f"{SITE_FOLDER}/{week}", str(friendly(exc, "site"))))
+            continue
+        summaries[week] = summary
+        report.weeks_rebuilt.append(week)
+        conn.execute(
+            "INSERT OR REPLACE INTO site_weeks VALUES (?,?,?,?)",
+            (target.url, week, fp, json.dumps(summary.__dict__)),
+        )
+    gone = [w for w in stored if w not in by_week]
+    for week in gone:
+        for name in [n for n in writer.listing if n.startswith(f"{prefix}{week}/")]:
+            writer.delete(name)
+        conn.execute("DELETE FROM site_weeks WHERE target=? AND week=?", (target.url, week))
+    index = f"{prefix}index.html"
+    if report.weeks_rebuilt or gone or index not in writer.listing:
+        guide = object_url(settings.site_base_url, target.bucket, "README.html")
+        page = render_index(
+            list(summaries.values()), settings.sync_contact, guide, today or date.today()
+        )
+        writer.put(index, page.encode("utf-8"), "text/html; charset=utf-8")
+    report.uploaded, report.deleted = writer.sent, writer.deleted
+    return report
+
+
+def _summary_args(data: dict) -> dict:  # type: ignore[type-arg]
+    data["thumbs"] = tuple(data.get("thumbs") or ())
+    return data
