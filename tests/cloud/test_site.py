@@ -94,9 +94,7 @@ def chromium_shot(url: str, png: Path, width: int = 420, height: int = 900) -> N
 def colour_pixels(png: Path, rgb: tuple[int, int, int], tol: int = 24) -> int:
     with Image.open(png) as img:
         counts = img.convert("RGB").getcolors(maxcolors=1 << 20) or []
-    return sum(
-        n for n, c in counts if all(abs(a - b) <= tol for a, b in zip(c, rgb, strict=True))
-    )
+    return sum(n for n, c in counts if all(abs(a - b) <= tol for a, b in zip(c, rgb, strict=True)))
 
 
 def dominant(data: bytes) -> tuple[int, int, int]:
