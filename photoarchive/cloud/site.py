@@ -15,12 +15,13 @@ import io
 import json
 import logging
 import math
+import multiprocessing
 import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ from photoarchive.cloud.site_render import (
 from photoarchive.cloud.state import SyncRecord, b64, load_records
 from photoarchive.cloud.target import Target
 from photoarchive.config import Settings
-from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ def _build_week(
     writer: _Writer,
     places: list[Place],
     cancel: CancelToken,
-    read: Callable[[list[Path]], dict[str, tuple[str, str, tuple[float, float] | None]]],
+    read: _Reader,
 ) -> WeekSummary:
     base, bucket = settings.site_base_url, target.bucket
     folder = f"{site_prefix(target)}{week}/"
@@ -291,22 +292,39 @@ def _build_week(
     return summary
 
 
-def _reader(cancel: CancelToken) -> Callable[[list[Path]], dict]:  # type: ignore[type-arg]
-    """Titles, captions and GPS read in worker processes (exiv2 holds the GIL; a hostile file
-    cannot crash the sync)."""
+class _Reader:
+    """Titles, captions and GPS read in one worker process (exiv2 holds the GIL, which would
+    stall the GUI; a hostile file crashes the worker, not the sync)."""
 
-    def read(paths: list[Path]) -> dict[str, tuple[str, str, tuple[float, float] | None]]:
-        from photoarchive.metadata.tagging import read_all
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
 
+    def __call__(self, paths: list[Path]) -> dict[str, tuple[str, str, tuple[float, float] | None]]:
+        from photoarchive.metadata.workers import read_chunk
+
+        if not paths:
+            return {}
+        if self.pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        try:
+            outcomes = self.pool.submit(read_chunk, [str(p) for p in paths]).result()
+        except BrokenProcessPool:
+            self.pool = None
+            log.warning("reading metadata for the site crashed; the week shows no captions")
+            return {}
         out = {}
-        for r in read_all(paths, cancel, workers=1):
-            m = r.metadata
+        for o in outcomes:
+            m = o.metadata
             if m is not None:
                 gps = (m.gps.lat, m.gps.lon) if m.gps else None
-                out[str(r.path)] = ((m.title or "").strip(), (m.caption or "").strip(), gps)
+                out[o.path] = ((m.title or "").strip(), (m.caption or "").strip(), gps)
         return out
 
-    return read
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def publish_site(
@@ -334,7 +352,7 @@ def publish_site(
     }
     prefix = site_prefix(target)
     writer = _Writer(bucket, _list_site(bucket, prefix, retry), retry)
-    read = _reader(cancel)
+    read = _Reader()
     places = _load_places(settings)
     summaries: dict[str, WeekSummary] = {}
     todo = []
@@ -345,23 +363,29 @@ def publish_site(
             summaries[week] = WeekSummary(**_summary_args(json.loads(old[1])))
         else:
             todo.append((week, recs, fp))
-    for i, (week, recs, fp) in enumerate(todo, 1):
-        cancel.raise_if_cancelled()
-        if progress:
-            progress(Progress("site", i - 1, len(todo), current=week))
-        try:
-            summary = _build_week(settings, target, week, recs, writer, places, cancel, read)
-        except Exception as exc:
-            from photoarchive.cloud.client import friendly
+    try:
+        for i, (week, recs, fp) in enumerate(todo, 1):
+            cancel.raise_if_cancelled()
+            if progress:
+                progress(Progress("site", i - 1, len(todo), current=week))
+            try:
+                summary = _build_week(settings, target, week, recs, writer, places, cancel, read)
+            except Cancelled:
+                raise
+            except Exception as exc:
+                from photoarchive.cloud.client import friendly
 
-            report.problems.append(Problem(f"{SITE_FOLDER}/{week}", str(friendly(exc, "site"))))
-            continue
-        summaries[week] = summary
-        report.weeks_rebuilt.append(week)
-        conn.execute(
-            "INSERT OR REPLACE INTO site_weeks VALUES (?,?,?,?)",
-            (target.url, week, fp, json.dumps(summary.__dict__)),
-        )
+                problem = Problem(f"{SITE_FOLDER}/{week}", str(friendly(exc, "family pages")))
+                report.problems.append(problem)
+                continue
+            summaries[week] = summary
+            report.weeks_rebuilt.append(week)
+            conn.execute(
+                "INSERT OR REPLACE INTO site_weeks VALUES (?,?,?,?)",
+                (target.url, week, fp, json.dumps(summary.__dict__)),
+            )
+    finally:
+        read.close()
     gone = [w for w in stored if w not in by_week]
     for week in gone:
         for name in [n for n in writer.listing if n.startswith(f"{prefix}{week}/")]:

@@ -47,7 +47,7 @@ from photoarchive.cloud.target import Target, parse_target
 from photoarchive.cloud.upload import multipart_upload
 from photoarchive.config import Settings
 from photoarchive.fileio import ALIGN, aligned_buffer, read_direct
-from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +305,8 @@ def run_sync(
                     settings, plan.target, bucket, catalog.conn, retry, cancel, progress
                 )
                 summary.problems += summary.site.problems
+            except Cancelled:
+                summary.cancelled = True
             except Exception as exc:
                 summary.problems.append(Problem("_site", str(friendly(exc, "family pages"))))
     summary.seconds = time.monotonic() - started
