@@ -48,11 +48,15 @@ def test_rclone_downloads_everything_byte_for_byte(
         "2023-05-08/Größe 東京 😀.JPG": jpeg_bytes(2, None, pad_to=40_000),
         "2023-05-08/MVI_0003.MOV": os.urandom(300_000),
     }
+    settings = replace(settings, site_enabled=True)
     make_archive(settings, files)
     plan = pipeline.plan_sync(settings, gcs.target)
     assert pipeline.run_sync(settings, plan, retry=fast_retry).ok
     listing = json.loads(rclone(gcs, tmp_path, "lsjson", "-R", "--files-only", "REMOTE"))
-    assert {e["Path"] for e in listing} == set(files) | {"README.html", "README.txt"}
+    paths = {e["Path"] for e in listing}
+    site = {p for p in paths if p.startswith("_site/")}  # the family's pages (test_site.py)
+    assert paths - site == set(files) | {"README.html", "README.txt"}
+    assert "_site/index.html" in site
     out = tmp_path / "download"
     rclone(gcs, tmp_path, "copy", "REMOTE", str(out))
     for rel, data in files.items():

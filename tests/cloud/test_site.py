@@ -109,7 +109,11 @@ def test_site_pages_thumbnails_and_links(
     settings: Settings, gcs: Gcs, fast_retry, tmp_path: Path
 ) -> None:
     settings = replace(
-        settings, site_base_url=gcs.url, sync_contact="Anna (anna@example.com)", site_zips=True
+        settings,
+        site_enabled=True,
+        site_base_url=gcs.url,
+        sync_contact="Anna (anna@example.com)",
+        site_zips=True,
     )
     book = PlaceBook.load(settings.places_file)
     book.add(Place("Grandma's garden", 47.3670, 8.5400, radius_m=500))
