@@ -27,6 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from photoarchive import names
 from photoarchive.cloud.plan import SITE_FOLDER
 from photoarchive.cloud.site_render import (
     INDEX_THUMBS,
@@ -85,7 +86,9 @@ def _fingerprint(settings: Settings, records: list[SyncRecord]) -> str:
     head = (SITE_VERSION, settings.site_base_url, settings.site_zips, settings.week_pattern)
     h.update(repr(head).encode())
     for r in sorted(records, key=lambda r: r.path):
-        h.update(f"\0{r.path}\0{r.object}\0{r.generation}\0{r.size}".encode())
+        h.update(
+            f"\0{r.path}\0{r.object}\0{r.generation}\0{r.size}".encode("utf-8", "surrogateescape")
+        )
     return h.hexdigest()
 
 
@@ -205,7 +208,8 @@ def _week_zip(settings: Settings, week: str, records: list[SyncRecord]) -> tuple
         for r in sorted(records, key=lambda r: r.path):
             path = settings.archive / r.path
             stamp = datetime.fromtimestamp(max(path.stat().st_mtime, 315532800))
-            info = zipfile.ZipInfo(r.path, stamp.timetuple()[:6])
+            inner = f"{week}/{r.object.rsplit('/', 1)[-1]}"  # the bucket's (UTF-8) name
+            info = zipfile.ZipInfo(inner, stamp.timetuple()[:6])
             with path.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
                 while chunk := src.read(4 << 20):
                     dst.write(chunk)
@@ -242,10 +246,10 @@ def _build_week(
     photos: list[SitePhoto] = []
     for path, rec, thumb in zip(paths, media, thumbs, strict=True):
         cancel.raise_if_cancelled()
-        name = rec.path.rsplit("/", 1)[-1]
+        name = names.show(rec.path.rsplit("/", 1)[-1])  # the page is UTF-8: names are bytes
         thumb_url = None
         if thumb is not None:
-            tname = f"{folder}t/{name}.jpg"
+            tname = f"{folder}t/{rec.object.rsplit('/', 1)[-1]}.jpg"  # valid UTF-8 (names.py)
             writer.put(tname, thumb, "image/jpeg", cache="public, max-age=3600")
             keep.add(tname)
             thumb_url = object_url(base, bucket, tname)
