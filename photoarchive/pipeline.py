@@ -7,12 +7,22 @@ take a cancel token and a progress callback; none of them prints or touches Qt.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from photoarchive.archive import archive_lock
 from photoarchive.catalog import Catalog
-from photoarchive.config import Settings
+from photoarchive.config import Settings, save_settings
+from photoarchive.importing.adopt import (
+    AdoptError,
+    AdoptReport,
+    Mode,
+    Survey,
+    adopt_by_import,
+    adopt_in_place,
+    survey,
+)
 from photoarchive.importing.cards import detect_cards
 from photoarchive.importing.importer import ImportSummary, run_import
 from photoarchive.importing.plan import ImportPlan, plan_import
@@ -20,13 +30,19 @@ from photoarchive.importing.verify import VerifyReport, rebuild_catalog, verify_
 from photoarchive.jobs import CancelToken, ProgressCallback
 
 __all__ = [
+    "AdoptError",
+    "AdoptReport",
     "ImportPlan",
     "ImportSummary",
+    "Mode",
+    "Survey",
     "VerifyReport",
+    "adopt",
     "detect_cards",
     "import_photos",
     "open_catalog",
     "plan",
+    "survey_folder",
     "verify",
 ]
 
@@ -86,6 +102,40 @@ def verify(
         if rebuild:
             return rebuild_catalog(settings, catalog, cancel, progress)
         return verify_archive(settings, catalog, cancel, progress)
+
+
+def survey_folder(root: Path, pattern: str | None = None) -> Survey:
+    """What a folder to adopt holds, and the week folder pattern it seems to use."""
+    return survey(root, pattern)
+
+
+def adopt(
+    settings: Settings,
+    root: Path,
+    mode: Mode,
+    pattern: str | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
+) -> AdoptReport:
+    """Adopt an existing collection. In place, `root` becomes the archive (saved in the
+    settings, with its week pattern); otherwise its photos are imported into the archive."""
+    if mode is not Mode.IN_PLACE:
+        return adopt_by_import(settings, root, mode, open_catalog, cancel, progress)
+    if not pattern:
+        raise AdoptError("adopting in place needs the week folder pattern the folders use")
+    current = os.path.realpath(settings.archive)
+    if current != os.path.realpath(root) and settings.catalog_path.exists():
+        with open_catalog(settings) as catalog:
+            if catalog.weeks():
+                raise AdoptError(
+                    f"the archive is {settings.archive} and already holds photos; adopting "
+                    f"{root} in place would switch to it. Bring its photos into the archive "
+                    "with --copy or --move, or change the archive in the settings first"
+                )
+    new, report = adopt_in_place(settings, root, pattern, open_catalog, cancel, progress)
+    if not report.cancelled:
+        save_settings(new)
+    return report
 
 
 # Other areas' facades load on first use (PEP 562), so `photoarchive import` does not pay for

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "photoarchive.cli.metadata",
     "photoarchive.cli.flickr",
     "photoarchive.cli.desktop",
+    "photoarchive.cli.adopt",
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

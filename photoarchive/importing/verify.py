@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from photoarchive.archive import iter_archive_files
@@ -84,12 +85,16 @@ def rebuild_catalog(
     catalog: Catalog,
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
+    weeks: Callable[[str], bool] | None = None,
 ) -> VerifyReport:
-    """Index the week folders from scratch; card origins stay where the content still matches."""
+    """Index the week folders from scratch; card origins stay where the content still matches.
+
+    weeks: which folders are weeks (default: every visible folder), for adopting a tree that
+    holds other folders too."""
     cancel = cancel or CancelToken()
     report = VerifyReport(rebuilt=True)
     previous = {r.path: r for r in catalog.files()}
-    files = list(iter_archive_files(settings.archive))
+    files = [f for f in iter_archive_files(settings.archive) if weeks is None or weeks(f.week)]
     records: list[FileRecord] = []
     for i, f in enumerate(files, 1):
         if cancel.cancelled:
