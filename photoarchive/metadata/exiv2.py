@@ -23,20 +23,21 @@ from __future__ import annotations
 import errno
 import logging
 import mmap
+import struct
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pyexiv2
 
+from photoarchive.metadata.blocks import XMP_SIG, file_blocks
 from photoarchive.metadata.coords import CoordinateError, Coordinates, checked
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.jpeg_segments import (
-    headers_only,
-    quick_exif,
     refresh_iptc_digest,
     scan_offset,
 )
+from photoarchive.metadata.jpeg_write import JpegWriteError, edit_head, verify_head
 from photoarchive.metadata.sidecars import (
     existing_sidecar,
     sidecar_path,
@@ -46,12 +47,14 @@ from photoarchive.metadata.tag_values import (
     X_DEFAULT,
     cut_utf8,
     exif_gps,
+    gps_decision,
     gps_exif,
     gps_xmp,
     same_gps,
     text_value,
     xmp_gps,
 )
+from photoarchive.metadata.write_check import Blocks, WriteCheckFailed, check, edited_for
 
 log = logging.getLogger(__name__)
 
@@ -171,14 +174,7 @@ def _check_gps(spec: EditSpec) -> None:
 def _gps_decision(
     current: Coordinates | None, spec: EditSpec, where: str
 ) -> tuple[bool, str | None]:
-    """(write the new position?, note for the user) for an edit that carries GPS."""
-    if spec.gps is None:
-        return False, None
-    if current is not None and not spec.overwrite_gps:
-        if same_gps(current, spec.gps):
-            return False, None
-        return False, f"kept the GPS position already in the {where} (use overwrite)"
-    return not same_gps(current, spec.gps), None
+    return gps_decision(current, spec.gps, spec.overwrite_gps, where)
 
 
 def _edit_image(
@@ -259,6 +255,17 @@ def _check(
             raise MetadataError(f"read-back check failed for {key}")
 
 
+def _nothing_else_changed(before: Blocks | None, after: Blocks | None, spec: EditSpec) -> None:
+    """Every tag the edit does not set reads the same after it (write_check); else refuse."""
+    if before is None:
+        return
+    edited = edited_for(spec.gps is not None, spec.title is not None, spec.caption is not None)
+    try:
+        check(before, after or Blocks(), edited)
+    except WriteCheckFailed as exc:
+        raise MetadataError(str(exc)) from None
+
+
 def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
     """New file bytes with the edit applied (None if nothing to change); raises MetadataError.
 
@@ -272,22 +279,69 @@ def rewrite_bytes(data: bytes | mmap.mmap, spec: EditSpec) -> Rewrite:
     if data[:2] == b"\xff\xd8" and (scan is None or data.rfind(b"\xff\xd9", scan) < 0):
         # Inside scan data 0xFF is always escaped, so no end marker after it means truncation.
         raise MetadataError("the JPEG looks truncated or damaged (no end-of-image marker)")
-    work = data[:scan] + b"\xff\xd9" if scan else bytes(data)
-
+    if scan:
+        return _rewrite_jpeg(data, scan, spec)
+    work = bytes(data)
     with _open(work) as img:
         tiff = data[:2] in (b"II", b"MM")
-        notes = _edit_image(img, spec, quick_exif(work) if scan else None, tiff)
+        notes = _edit_image(img, spec, None, tiff)
         if notes and notes[-1] == "unchanged":
             return Rewrite(None, tuple(notes[:-1]))
         out = img.get_bytes()
         kept = any(n.startswith("kept the GPS") for n in notes)
-        _check(img, spec, quick_exif(out) if scan else None, kept)
-    if scan:
-        if not headers_only(out):
-            raise MetadataError("exiv2 returned malformed JPEG headers; file left unchanged")
-        head = refresh_iptc_digest(out[:-2])
-        return Rewrite((head, memoryview(data)[scan:]), tuple(notes), tail_from=scan)
+        _check(img, spec, None, kept)
+    _nothing_else_changed(file_blocks(work), file_blocks(out), spec)
     return Rewrite((out,), tuple(notes))
+
+
+class _Exiv2Xmp:
+    """exiv2's XMP toolkit for one packet (jpeg_write edits everything else itself), handed
+    over inside a minimal JPEG: as a bare packet exiv2 neither deletes properties nor opens
+    packets without an xpacket header."""
+
+    @staticmethod
+    def _jpeg(packet: bytes | None) -> bytes:
+        seg = XMP_SIG + (packet or b"")
+        return (
+            b"\xff\xd8"
+            + (b"\xff\xe1" + struct.pack(">H", len(seg) + 2) + seg) * bool(packet)
+            + b"\xff\xd9"
+        )
+
+    def read(self, packet: bytes) -> dict[str, object]:
+        with _open(self._jpeg(packet)) as img:
+            try:
+                return img.read_xmp()  # type: ignore[no-any-return]
+            except (UnicodeDecodeError, RuntimeError) as exc:
+                raise MetadataError(f"the XMP cannot be read ({exc})") from None
+
+    def write(self, packet: bytes | None, changes: dict[str, object]) -> bytes:
+        with _open(self._jpeg(packet)) as img:
+            try:
+                img.modify_xmp(changes)
+            except RuntimeError as exc:
+                raise MetadataError(f"exiv2 could not write the XMP ({exc})") from None
+            out = file_blocks(img.get_bytes())
+        if out is None or out.xmp is None:
+            raise MetadataError("exiv2 returned no XMP packet; left unchanged")
+        return out.xmp
+
+
+def _rewrite_jpeg(data: bytes | mmap.mmap, scan: int, spec: EditSpec) -> Rewrite:
+    """Only the headers change, and only what the edit needs (jpeg_write); the scan data is
+    passed through as a view of the original."""
+    head = bytes(data[:scan])
+    xmp = _Exiv2Xmp()
+    try:
+        new_head, notes = edit_head(head, spec, xmp)
+        if new_head is None:
+            return Rewrite(None, tuple(notes))
+        verify_head(new_head, spec, any(n.startswith("kept the GPS") for n in notes), xmp)
+    except JpegWriteError as exc:
+        raise MetadataError(str(exc)) from None
+    _nothing_else_changed(file_blocks(head), file_blocks(new_head), spec)
+    new_head = refresh_iptc_digest(new_head)
+    return Rewrite((new_head, memoryview(data)[scan:]), tuple(notes), tail_from=scan)
 
 
 def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
@@ -313,6 +367,7 @@ def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
         except RuntimeError as exc:
             raise MetadataError(f"exiv2 could not write the sidecar ({exc})") from None
         out = img.get_bytes()
+    _nothing_else_changed(Blocks(xmp=existing), Blocks(xmp=out), spec)
     return Rewrite((out,), tuple(notes))
 
 

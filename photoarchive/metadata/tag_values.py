@@ -176,3 +176,16 @@ def same_gps(a: Coordinates | None, b: Coordinates) -> bool:
     if b.alt is None or a.alt is None:
         return close and a.alt == b.alt
     return close and abs(a.alt - b.alt) < 1e-3
+
+
+def gps_decision(
+    current: Coordinates | None, new: Coordinates | None, overwrite: bool, where: str
+) -> tuple[bool, str | None]:
+    """(write the new position?, note for the user) for an edit that carries GPS."""
+    if new is None:
+        return False, None
+    if current is not None and not overwrite:
+        if same_gps(current, new):
+            return False, None
+        return False, f"kept the GPS position already in the {where} (use overwrite)"
+    return not same_gps(current, new), None

@@ -37,7 +37,7 @@ def test_each_bad_file_gets_its_message_and_stays_as_it_was(
         bad[name] = (path, expected)
 
     whole = camera_jpeg(3)
-    add("corrupt_exif.jpg", _corrupt_exif(whole), "unreadable image or metadata")
+    add("corrupt_exif.jpg", _corrupt_exif(whole), "the EXIF block is damaged")
     add("truncated.jpg", whole[: len(whole) // 2], "truncated")
     add("not_a_jpeg.jpg", b"this is text, not a photo\n" * 10, "unreadable image or metadata")
     add("empty.jpg", b"", "empty file")

@@ -1,0 +1,201 @@
+"""A title/caption/GPS edit of a JPEG's headers that changes only what the edit needs.
+
+The EXIF block is patched (`exif_patch`: the camera's bytes and maker notes stay where they
+were), the IPTC datasets are edited in the Photoshop APP13 segment (`iptc_edit`), and only the
+XMP packet is re-serialised (by the `XmpTool` the caller passes: exiv2's XMP toolkit, kept in
+`exiv2`, the one module that imports pyexiv2). Every other segment keeps its bytes and order.
+No exiv2 parse of the EXIF is needed, so maker-note directories exiv2 rejects do not stop it.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Protocol
+
+from photoarchive.metadata.blocks import EXT_SIG, PS_SIG, XMP_SIG, jpeg_segments, photoshop_iptc
+from photoarchive.metadata.edit import TagEdit
+from photoarchive.metadata.exif_patch import ExifPatchError, patch_exif
+from photoarchive.metadata.iptc_edit import IptcEditError, photoshop_segment
+from photoarchive.metadata.jpeg_segments import quick_exif
+from photoarchive.metadata.tag_values import (
+    X_DEFAULT,
+    cut_utf8,
+    exif_gps,
+    gps_decision,
+    gps_xmp,
+    same_gps,
+    text_value,
+    xmp_gps,
+)
+from photoarchive.metadata.write_check import iptc_values
+
+XMP_MAX = 65533 - len(XMP_SIG)
+IPTC_LIMITS = {(2, 5): 64, (2, 120): 2000}
+
+
+class JpegWriteError(ValueError):
+    """The headers cannot be edited safely; the message is for the user."""
+
+
+class XmpTool(Protocol):
+    def read(self, packet: bytes) -> dict[str, object]: ...
+
+    def write(self, packet: bytes | None, changes: dict[str, object]) -> bytes: ...
+
+
+@dataclass
+class _Head:
+    segments: list[tuple[int, bytes]]  # (marker, payload) in file order
+    exif: int | None = None
+    xmp: int | None = None
+    app13: int | None = None
+
+
+def _split(head: bytes) -> _Head:
+    found = _Head([(m, head[s:e]) for m, s, e in jpeg_segments(head)])
+    for i, (marker, payload) in enumerate(found.segments):
+        if marker == 0xE1 and payload.startswith(b"Exif\x00") and found.exif is None:
+            found.exif = i
+        elif marker == 0xE1 and payload.startswith(XMP_SIG) and found.xmp is None:
+            found.xmp = i
+        elif marker == 0xED and payload.startswith(PS_SIG):
+            if found.app13 is not None:
+                raise JpegWriteError("the IPTC is spread over several APP13 segments")
+            found.app13 = i
+    return found
+
+
+def _payload(h: _Head, index: int | None, sig: bytes) -> bytes | None:
+    return None if index is None else h.segments[index][1][len(sig) :]
+
+
+def _join(h: _Head, new: dict[str, tuple[int, bytes]]) -> bytes:
+    """SOI + segments with replacements; new segments go after the EXIF (or leading APP0s)."""
+    segs = list(h.segments)
+    inserts: list[tuple[int, bytes]] = []
+    for key, index in (("exif", h.exif), ("xmp", h.xmp), ("app13", h.app13)):
+        if key not in new:
+            continue
+        if index is None:
+            inserts.append(new[key])
+        else:
+            segs[index] = new[key]
+    if h.exif is not None:
+        anchor = h.exif + 1
+    else:
+        anchor = 0
+        while anchor < len(segs) and segs[anchor][0] == 0xE0:
+            anchor += 1
+    segs[anchor:anchor] = inserts
+    out = bytearray(b"\xff\xd8")
+    for marker, payload in segs:
+        if len(payload) + 2 > 0xFFFF:
+            raise JpegWriteError("a metadata segment would outgrow 64 KB; left unchanged")
+        out += bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+    return bytes(out)
+
+
+def _iptc_text(values: dict[tuple[int, int], tuple[object, ...]], key: tuple[int, int]) -> str:
+    got = values.get(key)
+    return text_value(got[0]) or "" if got else ""
+
+
+def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | None, list[str]]:
+    """New headers (SOI up to the scan, without it) or None when nothing changes; notes."""
+    h = _split(head)
+    tiff_block = _payload(h, h.exif, b"Exif\x00\x00")
+    exif_now = quick_exif(head) if tiff_block is not None else {}
+    if exif_now is None:
+        raise JpegWriteError("the EXIF block is damaged (its first directory cannot be read)")
+    packet = _payload(h, h.xmp, XMP_SIG)
+    xmp_now = xmp_tool.read(packet) if packet else {}
+    iptc_payload = _payload(h, h.app13, b"")
+    iptc_now = iptc_values(_iptc_block(iptc_payload) or b"")
+    utf8 = any(v == b"\x1b%G" for v in iptc_now.get((1, 90), ()))
+    notes: list[str] = []
+    exif_changes: dict[str, object] = {}
+    xmp_changes: dict[str, object] = {}
+    iptc_changes: dict[str, str | None] = {}
+    if spec.gps is not None:
+        current = exif_gps(exif_now) or xmp_gps(xmp_now)
+        write, note = gps_decision(current, spec.gps, spec.overwrite_gps, "file")
+        notes += [note] if note else []
+        if write:
+            exif_changes["gps"] = spec.gps
+            if any(k.startswith("Xmp.exif.GPS") for k in xmp_now):
+                xmp_changes.update(gps_xmp(spec.gps))
+    for value, key, xmp_key, exif_key, label in (
+        (spec.title, (2, 5), "Xmp.dc.title", None, "title"),
+        (spec.caption, (2, 120), "Xmp.dc.description", "description", "caption"),
+    ):
+        if value is None:
+            continue
+        value = value.strip()
+        short = cut_utf8(value, IPTC_LIMITS[key])
+        if short != value:
+            notes.append(
+                f"{label} cut to {len(short.encode())} bytes in IPTC (its limit is "
+                f"{IPTC_LIMITS[key]}); the full text is in XMP"
+            )
+        iptc_differs = _iptc_text(iptc_now, key) != short or (short and not utf8)
+        if iptc_differs and (short or key in iptc_now):
+            iptc_changes[label] = short
+        if text_value(xmp_now.get(xmp_key)) != (value or None) and (value or xmp_key in xmp_now):
+            xmp_changes[xmp_key] = {X_DEFAULT: value} if value else None
+        desc = exif_now.get("Exif.Image.ImageDescription")
+        if exif_key and text_value(desc) != (value or None) and (value or desc is not None):
+            exif_changes[exif_key] = value or None
+    if not (exif_changes or xmp_changes or iptc_changes):
+        return None, notes
+    new: dict[str, tuple[int, bytes]] = {}
+    try:
+        if exif_changes:
+            block = patch_exif(tiff_block, **exif_changes)  # type: ignore[arg-type]
+            new["exif"] = (0xE1, b"Exif\x00\x00" + block)
+        if iptc_changes:
+            seg, more = photoshop_segment(
+                iptc_payload, iptc_changes.get("title"), iptc_changes.get("caption")
+            )
+            notes += more
+            new["app13"] = (0xED, seg)
+    except (ExifPatchError, IptcEditError) as exc:
+        raise JpegWriteError(str(exc)) from None
+    if xmp_changes:
+        if any(p.startswith(EXT_SIG) for m, p in h.segments if m == 0xE1):
+            raise JpegWriteError("ExtendedXMP is not supported yet; left unchanged")
+        out = xmp_tool.write(packet, xmp_changes)
+        if len(out) > XMP_MAX:
+            raise JpegWriteError("the XMP would outgrow its 64 KB segment; left unchanged")
+        new["xmp"] = (0xE1, XMP_SIG + out)
+    return _join(h, new), notes
+
+
+def _iptc_block(payload: bytes | None) -> bytes | None:
+    if not payload or not payload.startswith(PS_SIG):
+        return None
+    return photoshop_iptc(payload[len(PS_SIG) :])
+
+
+def verify_head(head: bytes, spec: TagEdit, kept_gps: bool, xmp_tool: XmpTool) -> None:
+    """Read the new headers back (our readers, not the writers) and confirm the edit."""
+    h = _split(head)
+    exif = quick_exif(head) or {}
+    packet = _payload(h, h.xmp, XMP_SIG)
+    xmp = xmp_tool.read(packet) if packet else {}
+    iptc = iptc_values(_iptc_block(_payload(h, h.app13, b"")) or b"")
+    if spec.gps is not None and not kept_gps:
+        got = exif_gps(exif) or xmp_gps(xmp)
+        if not same_gps(got, spec.gps):
+            raise JpegWriteError(f"read-back check failed: GPS reads {got}, not {spec.gps}")
+    for value, key, xmp_key in (
+        (spec.title, (2, 5), "Xmp.dc.title"),
+        (spec.caption, (2, 120), "Xmp.dc.description"),
+    ):
+        if value is None:
+            continue
+        want = value.strip()
+        if text_value(xmp.get(xmp_key)) != (want or None):
+            raise JpegWriteError(f"read-back check failed for {xmp_key}")
+        if _iptc_text(iptc, key) != cut_utf8(want, IPTC_LIMITS[key]):
+            raise JpegWriteError(f"read-back check failed for IPTC {key[0]}:{key[1]}")
