@@ -17,8 +17,9 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.jobs import CancelToken, Progress
 from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.pool import run_pool as _run_pool
 from photoarchive.metadata.reading import read_metadata
-from photoarchive.metadata.tagging import TagEdit, _run_pool, apply_tags, expand_paths
+from photoarchive.metadata.tagging import TagEdit, apply_tags, expand_paths
 
 
 def test_per_path_edits_in_one_batch_with_progress(

@@ -13,8 +13,9 @@ from photoarchive.archive import is_temp
 from photoarchive.config import Settings
 from photoarchive.jobs import CancelToken
 from photoarchive.metadata.coords import Coordinates
+from photoarchive.metadata.pool import run_pool as _run_pool
 from photoarchive.metadata.reading import read_metadata
-from photoarchive.metadata.tagging import TagEdit, _run_pool, apply_tags, read_all
+from photoarchive.metadata.tagging import TagEdit, apply_tags, read_all
 
 
 def _hostile_jpeg(path: Path) -> Path:

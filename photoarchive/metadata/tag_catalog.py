@@ -1,0 +1,117 @@
+"""How a tagging batch keeps the catalog right: each file's catalogued hash, the intent journal
+(a rename noted before it happens) and the new hashes recorded after, and stale temporaries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from photoarchive.archive import is_temp
+from photoarchive.catalog import Catalog, FileRecord
+from photoarchive.config import Settings
+from photoarchive.hashing import hash_file
+from photoarchive.metadata.sidecars import existing_sidecar
+from photoarchive.metadata.workers import Outcome, Task, read_intent
+
+log = logging.getLogger(__name__)
+
+
+def archive_rel(settings: Settings, path: Path) -> str | None:
+    try:
+        rel = path.resolve().relative_to(settings.archive.resolve())
+    except (ValueError, OSError):
+        return None
+    return rel.as_posix() if len(rel.parts) == 2 else None
+
+
+def remove_stale_temps(tasks: list[Task]) -> None:
+    """Temporaries a killed run left next to the files of this batch (and their sidecars)."""
+    by_folder: dict[Path, set[str]] = {}
+    for task in tasks:
+        path = Path(task.path)
+        names = by_folder.setdefault(path.parent, set())
+        names.update({path.name, path.name + ".xmp", path.stem + ".xmp"})
+    for folder, names in by_folder.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if is_temp(entry.name) and entry.name[1:].rsplit(".", 2)[0] in names:
+                try:
+                    os.unlink(entry.path)
+                    log.info("removed stale temporary %s", entry.path)
+                except OSError as exc:
+                    log.warning("cannot remove stale temporary %s: %s", entry.path, exc)
+
+
+def catalogued_hash(catalog: Catalog, settings: Settings, task: Task) -> str | None:
+    """The catalog's hash of the file the task rewrites (None: not catalogued)."""
+    path = Path(task.path)
+    target = existing_sidecar(path) if task.sidecar else path
+    rel = archive_rel(settings, target) if target is not None else None
+    rec = catalog.file(rel) if rel else None
+    return rec.hash if rec is not None else None
+
+
+@contextmanager
+def journal_dir(settings: Settings) -> Iterator[str]:
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tag-journal-", dir=settings.cache_dir) as path:
+        yield path
+
+
+def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
+    intent = read_intent(Path(task.intent)) if task.intent else None
+    if intent is None:
+        return
+    target = Path(intent.target)
+    try:
+        if hash_file(target) != intent.hash:
+            return  # killed before the rename: the file is as catalogued
+        st = os.stat(target)
+    except OSError:
+        return
+    log.info("recording an edit whose report was lost: %s", target)
+    update_catalog(
+        catalog,
+        settings,
+        Outcome(
+            task.path,
+            changed=True,
+            written=str(target),
+            new_sidecar=intent.new_sidecar,
+            hash=intent.hash,
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+        ),
+    )
+
+
+def update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:
+    assert o.written and o.hash
+    rel = archive_rel(settings, Path(o.written))
+    if rel is None:
+        return
+    if catalog.file(rel) is not None:
+        catalog.update_content(rel, o.hash, o.size, o.mtime_ns)
+    elif o.new_sidecar:
+        media = catalog.file(archive_rel(settings, Path(o.path)) or "")
+        if media is not None:
+            catalog.add_files(
+                [
+                    FileRecord(
+                        path=rel,
+                        week=media.week,
+                        hash=o.hash,
+                        size=o.size,
+                        mtime_ns=o.mtime_ns,
+                        role="sidecar",
+                    )
+                ]
+            )
