@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoarchive import journal
 from photoarchive.names import db_value, from_db
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,27 @@ class Catalog:
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+        self.replay_journal()
+
+    def replay_journal(self) -> int:
+        """Record the edits of tagging runs killed before they could (journal.py)."""
+        count = 0
+        try:
+            for edits in journal.dead_runs(self.path):
+                for e in edits:
+                    if self.file(e.rel) is not None:
+                        self.update_content(e.rel, e.hash, e.size, e.mtime_ns)
+                    elif e.new_sidecar and e.media_rel and (media := self.file(e.media_rel)):
+                        rec = FileRecord(
+                            e.rel, media.week, e.hash, e.size, e.mtime_ns, role="sidecar"
+                        )
+                        self.add_files([rec])
+                    else:
+                        continue
+                    count += 1
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("cannot replay the tagging journal: %s", exc)
+        return count
 
     def close(self) -> None:
         self.conn.close()

@@ -60,8 +60,10 @@ def run_pool(
             max_workers=1 if single else min(workers, len(todo)),
             mp_context=_context(),
             initializer=init_worker,
+            initargs=(os.getpid(),),  # workers stop when this process is gone
         )
         broken = False
+        lost: list[list[T]] = []
         try:
             running: dict[Future[list[R]], list[T]] = {}
             while todo or running:
@@ -80,8 +82,7 @@ def run_pool(
                         results = fut.result()
                     except BrokenProcessPool:
                         broken = True
-                        if on_lost is not None:
-                            on_lost(chunk)  # its worker may have done part of it before dying
+                        lost.append(chunk)  # its worker may have done part of it before dying
                         if single:
                             on_crash(chunk[0])
                         else:
@@ -102,6 +103,9 @@ def run_pool(
                     break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            # Only now that no worker of this pool is left can what they left be settled.
+            for chunk in lost if on_lost is not None else ():
+                on_lost(chunk)
         if cancel.cancelled:
             return False
     return True

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from photoarchive.archive import is_temp
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
+from photoarchive.journal import read_intent
 from photoarchive.metadata.sidecars import existing_sidecar
-from photoarchive.metadata.workers import Outcome, Task, read_intent
+from photoarchive.metadata.workers import Outcome, Task
+from photoarchive.names import show
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +58,6 @@ def catalogued_hash(catalog: Catalog, settings: Settings, task: Task) -> str | N
     return rec.hash if rec is not None else None
 
 
-@contextmanager
-def journal_dir(settings: Settings) -> Iterator[str]:
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tag-journal-", dir=settings.cache_dir) as path:
-        yield path
-
-
 def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
     intent = read_intent(Path(task.intent)) if task.intent else None
     if intent is None:
@@ -77,7 +69,7 @@ def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
         st = os.stat(target)
     except OSError:
         return
-    log.info("recording an edit whose report was lost: %s", target)
+    log.info("recording an edit whose report was lost: %s", show(target))
     update_catalog(
         catalog,
         settings,

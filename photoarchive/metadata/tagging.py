@@ -19,6 +19,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.importing.card_guard import ON_CARD, on_camera_card
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
+from photoarchive.journal import open_run
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.exiv2 import PhotoMetadata
@@ -31,7 +32,6 @@ from photoarchive.metadata.sidecars import (
 from photoarchive.metadata.tag_catalog import (
     archive_rel,
     catalogued_hash,
-    journal_dir,
     recover_intent,
     remove_stale_temps,
     update_catalog,
@@ -173,7 +173,7 @@ def apply_tags(
             if settings.catalog_path.exists():
                 catalog = stack.enter_context(Catalog(settings.catalog_path))
         if catalog is not None:
-            journal = Path(stack.enter_context(journal_dir(settings)))
+            journal = stack.enter_context(open_run(settings.catalog_path, settings.archive))
             tasks = [
                 replace(
                     t,
@@ -218,10 +218,12 @@ def apply_tags(
             record([Outcome(task.path, error=message, bytes_in=sizes.get(task.path, 0))])
 
         def on_lost(chunk: list[Task]) -> None:
-            """Renames a killed worker did but could not report: record them in the catalog."""
+            """Renames a killed worker did but could not report: record them in the catalog;
+            its temporaries go before the chunk is retried."""
             if catalog is not None:
                 for task in chunk:
                     recover_intent(catalog, settings, task)
+            remove_stale_temps(chunk)
 
         remove_stale_temps(tasks)
         report(Progress("tagging", 0, total, 0, bytes_total))

@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from photoarchive.archive import fsync_dir, temp_name
 from photoarchive.hashing import hash_file, new_hasher
+from photoarchive.journal import Intent, read_intent, write_intent
 from photoarchive.metadata.exiv2 import (
     EditSpec,
     MetadataError,
@@ -35,6 +36,7 @@ from photoarchive.metadata.exiv2 import (
     rewrite_sidecar,
     sidecar_path,
 )
+from photoarchive.metadata.owner_watch import stop_if_orphaned, watch_owner, working
 from photoarchive.metadata.reading import read_metadata
 
 
@@ -72,12 +74,15 @@ FSYNC_THREADS = 2
 _FSYNC: ThreadPoolExecutor | None = None
 
 
-def init_worker() -> None:
-    """Keep stdout clean (exiv2 prints there) and leave Ctrl-C to the parent's cancel."""
+def init_worker(owner: int = 0) -> None:
+    """Keep stdout clean (exiv2 prints there), leave Ctrl-C to the parent's cancel, and stop
+    when the owner (the process running the batch) is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     _fsync_pool()
+    if owner:
+        watch_owner(owner)
 
 
 def _fsync_pool() -> ThreadPoolExecutor:
@@ -253,7 +258,8 @@ def _commit(p: _Pending) -> None:
         elif p.target.exists():
             raise MetadataError(f"{p.target.name} appeared while it was being written")
         if p.task.intent:
-            write_intent(Path(p.task.intent), Intent(expected, p.stat is None, str(p.target)))
+            intent = Intent(expected, p.stat is None, str(p.target), p.task.path)
+            write_intent(Path(p.task.intent), intent)
         os.replace(p.tmp, p.target)
     except MetadataError as exc:
         out.error = str(exc)
@@ -273,57 +279,51 @@ def _commit(p: _Pending) -> None:
         out.size, out.mtime_ns = st.st_size, st.st_mtime_ns
 
 
+def _discard(items: list[_Pending | Outcome]) -> None:
+    """Remove the temporaries of files not renamed (an aborted or abandoned chunk)."""
+    for item in items:
+        if isinstance(item, _Pending):
+            with contextlib.suppress(Exception):
+                item.settled.result()
+            with contextlib.suppress(OSError):
+                os.unlink(item.tmp)
+
+
+def _fsync_dirs(folders: set[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fsync_dir(folder)
+
+
 def run_chunk(tasks: list[Task]) -> list[Outcome]:
-    """Edit a chunk of files; every file gets an Outcome, errors never escape."""
+    """Edit a chunk of files; every file gets an Outcome, errors never escape. When the owner
+    is gone the worker stops at the next file boundary, leaving no temporary behind."""
+    with working():
+        return _run_chunk(tasks)
+
+
+def _run_chunk(tasks: list[Task]) -> list[Outcome]:
     prepared: list[_Pending | Outcome] = []
     try:
         for t in tasks:
+            stop_if_orphaned(lambda: _discard(prepared))
             prepared.append(_prepare(t))
     except BaseException:
-        for item in prepared:  # no temporary outlives an aborted chunk
-            if isinstance(item, _Pending):
-                with contextlib.suppress(Exception):
-                    item.settled.result()
-                with contextlib.suppress(OSError):
-                    os.unlink(item.tmp)
+        _discard(prepared)  # no temporary outlives an aborted chunk
         raise
     folders: set[Path] = set()
     outcomes: list[Outcome] = []
-    for item in prepared:
+    for i, item in enumerate(prepared):
         if isinstance(item, Outcome):
             outcomes.append(item)
             continue
+        stop_if_orphaned(lambda i=i: (_discard(prepared[i:]), _fsync_dirs(folders)))
         _commit(item)
         if item.outcome.changed:
             folders.add(item.target.parent)
         outcomes.append(item.outcome)
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            fsync_dir(folder)
+    _fsync_dirs(folders)
     return outcomes
-
-
-@dataclass(frozen=True)
-class Intent:
-    """A rename about to happen: the target will hold content with this hash."""
-
-    hash: str
-    new_sidecar: bool
-    target: str
-
-
-def write_intent(path: Path, intent: Intent) -> None:
-    """HASH<TAB>NEW<TAB>TARGET with the target's exact bytes (names.py: names are bytes)."""
-    head = f"{intent.hash}\t{int(intent.new_sidecar)}\t".encode("ascii")
-    path.write_bytes(head + os.fsencode(intent.target))
-
-
-def read_intent(path: Path) -> Intent | None:
-    try:
-        digest, new, target = path.read_bytes().split(b"\t", 2)
-        return Intent(digest.decode("ascii"), new == b"1", os.fsdecode(target))
-    except (OSError, ValueError):
-        return None
 
 
 @dataclass
@@ -334,8 +334,14 @@ class ReadOutcome:
 
 
 def read_chunk(paths: list[str]) -> list[ReadOutcome]:
+    with working():
+        return _read_chunk(paths)
+
+
+def _read_chunk(paths: list[str]) -> list[ReadOutcome]:
     out = []
     for path in paths:
+        stop_if_orphaned()
         try:
             out.append(ReadOutcome(path, read_metadata(Path(path))))
         except MetadataError as exc:
