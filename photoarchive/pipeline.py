@@ -28,6 +28,7 @@ from photoarchive.importing.importer import ImportSummary, run_import
 from photoarchive.importing.plan import ImportPlan, plan_import
 from photoarchive.importing.verify import VerifyReport, rebuild_catalog, verify_archive
 from photoarchive.jobs import CancelToken, ProgressCallback
+from photoarchive.metadata.dates import ExivDates
 
 __all__ = [
     "AdoptError",
@@ -59,8 +60,8 @@ def plan(
     progress: ProgressCallback | None = None,
 ) -> ImportPlan:
     """What an import of these sources would do (reads the cards only)."""
-    with open_catalog(settings) as catalog:
-        return plan_import(settings, list(sources), catalog, cancel, progress)
+    with open_catalog(settings) as catalog, ExivDates() as dates:
+        return plan_import(settings, list(sources), catalog, cancel, progress, dates)
 
 
 def import_photos(
@@ -77,9 +78,10 @@ def import_photos(
         if isinstance(sources, ImportPlan):
             the_plan = sources
         else:
-            the_plan = plan_import(
-                settings, list(sources) or detect_cards(), catalog, cancel, progress
-            )
+            with ExivDates() as dates:
+                the_plan = plan_import(
+                    settings, list(sources) or detect_cards(), catalog, cancel, progress, dates
+                )
         return run_import(
             settings,
             the_plan,

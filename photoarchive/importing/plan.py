@@ -18,7 +18,12 @@ from photoarchive.archive import check_week_pattern, week_folder
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
-from photoarchive.importing.capture_time import CaptureTime, looks_damaged, read_capture_time
+from photoarchive.importing.capture_time import (
+    CaptureTime,
+    DateFallback,
+    looks_damaged,
+    read_capture_time,
+)
 from photoarchive.importing.cards import ShotGroup, SourceFile, scan_source
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import Kind, catalog_role
@@ -89,13 +94,13 @@ def archived_copy(catalog: Catalog, archive: Path, content_hash: str) -> str | N
     return None
 
 
-def _group_capture(group: ShotGroup) -> CaptureTime:
+def _group_capture(group: ShotGroup, fallback: DateFallback | None = None) -> CaptureTime:
     """The shot's date: photos and RAWs before videos, embedded dates before mtime."""
     media = sorted(group.dated, key=lambda f: f.kind is Kind.VIDEO)
     first: CaptureTime | None = None
     for f in media:
         try:
-            ct = read_capture_time(f.path, f.mtime_ns)
+            ct = read_capture_time(f.path, f.mtime_ns, fallback)
         except OSError:
             continue
         if not ct.guess:
@@ -112,8 +117,10 @@ def plan_import(
     catalog: Catalog,
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
+    date_fallback: DateFallback | None = None,
 ) -> ImportPlan:
-    """Decide what to copy; reads the cards, writes nothing."""
+    """Decide what to copy; reads the cards, writes nothing. `date_fallback` reads the dates
+    of files whose head holds none for the fast reader (the facade passes exiv2's)."""
     cancel = cancel or CancelToken()
     check_week_pattern(settings.week_pattern)
     plan = ImportPlan(sources=list(sources))
@@ -194,7 +201,7 @@ def plan_import(
             plan.already += new_files
             continue
         try:
-            capture = _group_capture(group)
+            capture = _group_capture(group, date_fallback)
         except OSError as exc:
             plan.problems.append(Problem(str(group.dated[0].path), f"cannot read: {exc}"))
             continue
