@@ -4,7 +4,7 @@ IPTC DateCreated + TimeCreated), maker-note dates, and an editor's ModifyDate on
 
 Also the import's date fallback: `ExivDates` reads, in one helper process started on first
 need, the files whose head held no date for the fast reader (formats it does not parse).
-Pure functions here take dictionaries; pyexiv2 is imported only inside the helper process.
+Pure functions here take dictionaries; exiv2 is loaded only inside the helper process.
 """
 
 from __future__ import annotations
@@ -107,28 +107,21 @@ def capture_from_tags(
     return None
 
 
+_quiet = False
+
+
 def _child_dates(path: str) -> tuple[str, str] | None:
     """In the helper process: every block exiv2 can read, each on its own."""
-    import pyexiv2
+    global _quiet
+    if not _quiet:  # exiv2 prints its warnings on stdout: not on the user's terminal
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        _quiet = True
+    from photoarchive.metadata.block_reader import exiv2_blocks
 
-    pyexiv2.set_log_level(4)  # read-only here: nothing is written back, so silence is safe
     with open(path, "rb") as fh:
         data = fh.read(READ_LIMIT)
-    try:
-        img = pyexiv2.ImageData(data)
-    except RuntimeError:
-        return None
-    blocks: list[dict[str, object]] = []
-    with img:
-        for reader in (img.read_exif, img.read_iptc, img.read_xmp):
-            try:
-                blocks.append(reader())
-            except (RuntimeError, UnicodeDecodeError):
-                try:
-                    blocks.append(reader(encoding="latin-1"))  # type: ignore[call-arg]
-                except (RuntimeError, UnicodeDecodeError, TypeError):
-                    blocks.append({})
-    found = capture_from_tags(*blocks)
+    tags = exiv2_blocks(data)
+    found = capture_from_tags(tags.exif, tags.iptc, tags.xmp)
     return None if found is None else (found[0].isoformat(), found[1])
 
 
