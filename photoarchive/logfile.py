@@ -26,6 +26,11 @@ BACKUPS = 5
 FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
 
+_SECRET_NAMES = (
+    r"access_token|refresh_token|id_token|client_secret|private_key_id|private_key|assertion|"
+    r"oauth_token_secret|oauth_token|oauth_signature|oauth_verifier|api_secret|secret|password|"
+    r"authorization|x-goog-api-key"
+)
 _SECRET_PATTERNS = [
     # PEM blocks (a service-account key's private key), also JSON-escaped ("\n").
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
@@ -34,11 +39,11 @@ _SECRET_PATTERNS = [
     re.compile(r"\b1//[A-Za-z0-9._-]{20,}"),  # Google refresh tokens
     # key=value, key: value, "key": "value" for the names secrets travel under
     re.compile(
-        r"(?i)([\"']?\b(?:access_token|refresh_token|id_token|client_secret|private_key_id|"
-        r"private_key|assertion|oauth_token_secret|oauth_token|oauth_signature|oauth_verifier|"
-        r"api_secret|secret|password|authorization|x-goog-api-key)\b[\"']?\s*[:=]\s*)"
+        rf"(?i)([\"']?\b(?:{_SECRET_NAMES})\b[\"']?\s*[:=]\s*)"
         r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&,;}]+)"
     ),
+    # ('name', 'value') pairs, as OAuth libraries log their parameters
+    re.compile(rf"(?i)([\"'](?:{_SECRET_NAMES})[\"']\s*,\s*)(\"[^\"]*\"|'[^']*')"),
 ]
 
 

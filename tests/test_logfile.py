@@ -39,6 +39,7 @@ def test_log_file_is_private_rotates_and_is_scrubbed(
     log.info("sending headers {'Authorization': 'Bearer ya29.a0AfH6SMBsecretsecret'}")
     log.info("token answer: access_token=ya29.c.secret2&expires_in=3600")
     log.info("flickr: oauth_token=72157-tokensecretvalue&oauth_signature=c2lnbmF0dXJl")
+    log.debug("Collected params: [('oauth_token_secret', 'pairsecret99'), ('format', 'json')]")
     try:
         raise ValueError('{"refresh_token": "1//0gsecret-refresh-token-value-xyz"}')
     except ValueError:
@@ -54,6 +55,7 @@ def test_log_file_is_private_rotates_and_is_scrubbed(
         "tokensecretvalue",
         "c2lnbmF0",
         "1//0gsecret",
+        "pairsecret99",
     ):
         assert secret not in text, secret
     assert "[redacted]" in text and "line 199 of the rotation test" in text
