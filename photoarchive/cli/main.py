@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "photoarchive.cli.flickr",
     "photoarchive.cli.desktop",
     "photoarchive.cli.adopt",
+    "photoarchive.cli.schedule",
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
