@@ -150,6 +150,7 @@ _LAZY = {
     "plan_sync": "photoarchive.cloud.sync",
     "run_sync": "photoarchive.cloud.sync",
     "sync_status": "photoarchive.cloud.status",
+    "sync_notes": "photoarchive.cloud.status",  # issue 13: why a week is not fully synced
     "verify_remote": "photoarchive.cloud.sync",
     # issue 3: places, geotags, titles and captions
     "BatchResult": "photoarchive.metadata.tagging",

@@ -34,11 +34,12 @@ def _fail(command: str, exc: Exception) -> int:
     return EXIT_USAGE if isinstance(exc, (BadTarget, ShareError)) else EXIT_PROBLEMS
 
 
-def print_plan(plan: SyncPlan, out: Any = None) -> None:
+def print_plan(plan: SyncPlan, out: Any = None, price: float | None = None) -> None:
     out = out or sys.stdout
     w = out.write
     w(
         f"Plan for {plan.target.url}: {len(plan.new)} new ({human_bytes(plan.bytes_new)}), "
+        f"{len(plan.edited)} edited, {len(plan.damaged)} possibly damaged, "
         f"{len(plan.changed)} changed ({human_bytes(plan.bytes_changed)}), "
         f"{plan.unchanged + len(plan.adopt)} already there, "
         f"{len(plan.unknown_remote)} in the bucket unknown locally\n"
@@ -46,8 +47,22 @@ def print_plan(plan: SyncPlan, out: Any = None) -> None:
     for week, n in sorted(Counter(i.week for i in plan.new).items()):
         w(f"  new       {week}/  {n} file(s)\n")
     for item in plan.changed:
-        why = "changed in the bucket by someone else" if item.reason == "conflict" else "edited"
+        why = (
+            "changed in the bucket by someone else"
+            if item.reason == "conflict"
+            else "edited; no image-data hash to tell an edit from damage"
+        )
         w(f"  changed   {show(item.rel)}  ({why})\n")
+    if plan.edited:
+        charge = plan.early_charge(price) if price is not None else None
+        w(
+            f"  replace   {len(plan.edited)} file(s) whose metadata was edited "
+            f"({human_bytes(sum(i.size for i in plan.edited))})"
+            + (f"; {charge.words()}" if charge else "")
+            + "\n"
+        )
+    for item in plan.damaged:
+        w(f"  DAMAGED?  {show(item.rel)}  (image data changed: not replaced; check with scrub)\n")
     if plan.held_weeks:
         w(
             f"  held back {len(plan.held_back)} file(s) of weeks edited in the last "
@@ -101,6 +116,8 @@ def _summary_json(plan: SyncPlan, summary: pipeline.SyncSummary | None) -> str:
         "unchanged": plan.unchanged,
         "bytes_to_send": plan.bytes_new,
         "early_replacements": plan.early(plan.changed),
+        "edited": [i.rel for i in plan.edited],
+        "possibly_damaged": [i.rel for i in plan.damaged],
     }
     problems = list(plan.problems)
     if summary is not None:
@@ -132,7 +149,7 @@ def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
         print("cancelled while planning; nothing was sent", file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.json:
-        print_plan(plan)
+        print_plan(plan, price=settings.price_storage_gb_month)
     delete = bool(args.delete) and _confirm_delete(args, plan)
     try:
         summary = pipeline.run_sync(
@@ -171,6 +188,11 @@ def _print_summary(plan: SyncPlan, s: pipeline.SyncSummary) -> None:
         print(
             f"Not replaced: {len(s.skipped_changed)} changed file(s); "
             "pass --replace-changed to replace their objects."
+        )
+    if s.skipped_damaged:
+        print(
+            f"Not replaced: {len(s.skipped_damaged)} possibly damaged file(s) (image data "
+            "changed since import); check them with scrub."
         )
     if s.deleted:
         print(f"Deleted {len(s.deleted)} object(s) unknown locally.")

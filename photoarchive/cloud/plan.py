@@ -58,7 +58,9 @@ class SyncItem:
 class SyncPlan:
     target: Target
     new: list[SyncItem] = field(default_factory=list)
-    changed: list[SyncItem] = field(default_factory=list)
+    changed: list[SyncItem] = field(default_factory=list)  # not replaced unless asked
+    edited: list[SyncItem] = field(default_factory=list)  # metadata only: replaced (cloud.edits)
+    damaged: list[SyncItem] = field(default_factory=list)  # image data changed: never replaced
     held_back: list[SyncItem] = field(default_factory=list)
     held_weeks: list[str] = field(default_factory=list)
     unknown_remote: list[RemoteObject] = field(default_factory=list)
@@ -88,9 +90,47 @@ class SyncPlan:
                 n += 1
         return n
 
+    def early_charge(self, price_gb_month: float) -> EarlyCharge:
+        """The Nearline early-deletion charge of replacing the edited files' objects now."""
+        return early_charge(self.edited, price_gb_month, self.planned_at)
+
     @property
     def nothing_to_do(self) -> bool:
-        return not (self.new or self.changed or self.adopt)
+        return not (self.new or self.changed or self.edited or self.adopt)
+
+
+@dataclass(frozen=True)
+class EarlyCharge:
+    """Nearline bills 30 days at least: replacing or deleting a younger object bills the rest."""
+
+    objects: int = 0
+    dollars: float = 0.0
+
+    def words(self) -> str:
+        if not self.objects:
+            return "no early-deletion charge"
+        return (
+            f"{self.objects} of them younger than {NEARLINE_MIN_DAYS} days: Nearline "
+            f"early-deletion charge about ${self.dollars:.4f}"
+        )
+
+
+def early_charge(
+    items: Iterable[SyncItem], price_gb_month: float, now: datetime | None = None
+) -> EarlyCharge:
+    """For each object younger than 30 days, its size at the configured price for the days
+    it has left of Nearline's minimum."""
+    now = now or datetime.now(UTC)
+    n, dollars = 0, 0.0
+    for item in items:
+        if item.remote_created is None:
+            continue
+        age_days = (now - item.remote_created).total_seconds() / 86400
+        if age_days < NEARLINE_MIN_DAYS:
+            n += 1
+            left = NEARLINE_MIN_DAYS - max(0.0, age_days)
+            dollars += item.size / (1 << 30) * price_gb_month * left / NEARLINE_MIN_DAYS
+    return EarlyCharge(n, dollars)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS sync_objects (
     PRIMARY KEY (target, path)
 );
 CREATE INDEX IF NOT EXISTS sync_objects_path ON sync_objects(path);
+CREATE TABLE IF NOT EXISTS sync_week_notes (
+    target TEXT NOT NULL, week TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (target, week)
+);
 """
 
 
@@ -50,3 +53,17 @@ def sync_status(settings: Settings) -> dict[str, tuple[int, int]]:
             (target, target),
         )
         return {r[0]: (int(r[1] or 0), int(r[2])) for r in rows}
+
+
+def sync_notes(settings: Settings) -> dict[str, str]:
+    """week -> why the last sync left some of its files out (held back, possibly damaged...)."""
+    try:
+        target = parse_target(settings.bucket).url
+    except ValueError:
+        return {}
+    with Catalog(settings.catalog_path) as catalog:
+        ensure_schema(catalog.conn)
+        rows = catalog.conn.execute(
+            "SELECT week, note FROM sync_week_notes WHERE target=?", (target,)
+        )
+        return {r[0]: r[1] for r in rows}

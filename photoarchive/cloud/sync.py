@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from google.api_core import exceptions as api_exceptions
@@ -25,10 +25,11 @@ from google.cloud import storage
 
 from photoarchive.catalog import Catalog
 from photoarchive.cloud.client import friendly, make_client, retry_policy
+from photoarchive.cloud.edits import DAMAGE_HINT, classify_changed
 from photoarchive.cloud.family_guide import publish_guide
 from photoarchive.cloud.plan import SyncItem, SyncPlan, build_plan, scan_local
 from photoarchive.cloud.remote_verify import RemoteVerifyReport, verify_remote
-from photoarchive.cloud.site import SiteReport, publish_site
+from photoarchive.cloud.site import publish_site
 from photoarchive.cloud.state import (
     RemoteObject,
     Sums,
@@ -43,6 +44,7 @@ from photoarchive.cloud.state import (
     sums_of_file,
 )
 from photoarchive.cloud.status import sync_status
+from photoarchive.cloud.sync_report import SyncSummary, save_week_notes, week_notes
 from photoarchive.cloud.target import Target, parse_target
 from photoarchive.cloud.upload import multipart_upload
 from photoarchive.config import Settings
@@ -65,27 +67,6 @@ STORAGE_CLASS = "NEARLINE"
 MEMORY_LIMIT = 32 << 20  # files up to this size are read once into memory, then sent
 CHUNK_SIZE = 16 << 20  # resumable upload chunk (a multiple of 256 KiB)
 _RECORD_EVERY = 0.5  # seconds between catalog commits during a run
-
-
-@dataclass
-class SyncSummary:
-    plan: SyncPlan
-    uploaded: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    already_there: list[str] = field(default_factory=list)  # arrived in an earlier attempt
-    skipped_changed: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    bytes_sent: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    guide_written: bool = False
-    site: SiteReport | None = None  # the family's pages, when the site is on
-    dry_run: bool = False
-    cancelled: bool = False
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.cancelled
 
 
 @dataclass(frozen=True)
@@ -124,7 +105,10 @@ def plan_sync(
         finally:
             remote = listing.result()
     days = settings.sync_hold_back_days if hold_back_days is None else hold_back_days
-    return build_plan(target, local, remote, records, cancel or CancelToken(), progress, days)
+    plan = build_plan(target, local, remote, records, cancel or CancelToken(), progress, days)
+    with Catalog(settings.catalog_path) as catalog:
+        classify_changed(plan, catalog)  # metadata edits are replaced; damage never
+    return plan
 
 
 _buffers = threading.local()
@@ -278,12 +262,14 @@ def run_sync(
     """Carry out a plan; per-file problems are collected and the batch goes on."""
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    summary = SyncSummary(plan, dry_run=dry_run)
-    items = list(plan.new)
-    if replace_changed:
-        items += plan.changed
+    summary = SyncSummary(plan, dry_run=dry_run, settings=settings)
+    items = list(plan.new) + list(plan.edited)  # edits reach the bucket (cloud.edits)
+    if replace_changed:  # asked for by name (CLI): whatever changed, damage included
+        items += plan.changed + plan.damaged
     else:
         summary.skipped_changed = [i.rel for i in plan.changed]
+        summary.skipped_damaged = [i.rel for i in plan.damaged]
+        summary.problems += [Problem(i.rel, DAMAGE_HINT) for i in plan.damaged]
     if dry_run:
         return summary
     client = client or make_client(settings)
@@ -309,6 +295,7 @@ def run_sync(
                 summary.cancelled = True
             except Exception as exc:
                 summary.problems.append(Problem("_site", str(friendly(exc, "family pages"))))
+        save_week_notes(catalog.conn, plan.target.url, week_notes(plan, summary))
     summary.seconds = time.monotonic() - started
     return summary
 

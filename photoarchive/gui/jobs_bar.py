@@ -89,9 +89,14 @@ class JobRow(QWidget):
         self.close_button.show()
         self.bar.setRange(0, 1000)
         n = len(job.problems)
+        words = getattr(job.result, "in_words", None)  # a result that can say what it did
+        said = words() if callable(words) else ""
         if job.state is JobState.DONE:
             self.bar.setValue(1000)
             self.status.setText(f"done, {n} problem{'s' if n != 1 else ''}" if n else "done")
+            if said:
+                self.status.setText(f"done: {said}")
+                self.status.setToolTip(said)
         elif job.state is JobState.CANCELLED:
             self.status.setText("cancelled" + (f", {n} problems" if n else ""))
         else:

@@ -27,6 +27,7 @@ class WeekRow:
     count: int
     badges: WeekBadges | None = None
     synced: tuple[int, int] | None = None  # (synced, total) when sync is configured
+    sync_note: str = ""  # why the last sync left files of this week out
 
     def monday(self, pattern: str) -> date | None:
         for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
@@ -57,15 +58,19 @@ class WeekRow:
             parts.append(f"geotagged {b.geotagged}/{b.known} read")
         if self.synced is not None:
             done, total = self.synced
-            parts.append("synced" if total and done >= total else f"synced {done}/{total}")
+            if total and done >= total:
+                parts.append("synced")
+            else:
+                note = f" ({self.sync_note})" if self.sync_note else ""
+                parts.append(f"synced {done}/{total}{note}")
         return " · ".join(parts)
 
 
-def _sync_status(settings: Settings) -> dict[str, tuple[int, int]] | None:
-    from photoarchive.cloud.status import sync_status  # light: no Google libraries
+def _sync_status(settings: Settings) -> tuple[dict[str, tuple[int, int]], dict[str, str]] | None:
+    from photoarchive.cloud.status import sync_notes, sync_status  # light: no Google libraries
 
     try:
-        return sync_status(settings)
+        return sync_status(settings), sync_notes(settings)
     except Exception as exc:  # the badge is optional; say why in the log only
         log.info("no sync status: %s", exc)
         return None
@@ -78,9 +83,16 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
     with open_catalog(settings) as catalog:
         weeks = catalog.weeks()
     badges = cache.badges() if cache is not None else {}
-    synced = _sync_status(settings) if settings.bucket else None
+    status = _sync_status(settings) if settings.bucket else None
+    synced, notes = status if status is not None else (None, {})
     return [
-        WeekRow(w, n, badges.get(w), synced.get(w, (0, n)) if synced is not None else None)
+        WeekRow(
+            w,
+            n,
+            badges.get(w),
+            synced.get(w, (0, n)) if synced is not None else None,
+            notes.get(w, ""),
+        )
         for w, n in weeks
     ]
 

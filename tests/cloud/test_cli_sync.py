@@ -55,7 +55,7 @@ def test_changed_file_needs_explicit_replace_and_warns_about_30_days(
     (settings.archive / rel).write_bytes(b"new caption" * 30)
     shown = run("sync", "--bucket", gcs.target)
     assert shown.returncode == 0
-    assert f"changed   {rel}  (edited)" in shown.stdout
+    assert f"changed   {rel}  (edited; no image-data hash to tell" in shown.stdout
     assert "Nearline bills every object for at least 30 days" in shown.stdout
     assert "1 of the changed objects are younger than that" in shown.stdout
     assert "pass --replace-changed" in shown.stdout

@@ -24,6 +24,16 @@ def test_sync_now_uploads_and_badges_show_synced(qtbot, window, wait_job, gcs) -
     assert job.state == "done", job.error
     names = {n for n in gcs.objects() if n.endswith(".JPG")}
     assert len(names) == 10
+    row = win.jobs_bar.row_for(job)
+    assert row is not None and row.status.text().startswith("done: sent 10 new")
     # The badges are re-read after the job ends ("synced 0/4" until then): wait for "all synced".
     all_synced = re.compile(r"\bsynced(?! \d)")
     qtbot.waitUntil(lambda: all_synced.search(win.week_model.item(0).text()), timeout=10000)
+
+
+def test_week_badge_says_why_a_week_is_not_synced() -> None:
+    from photoarchive.gui.week_model import WeekRow
+
+    row = WeekRow("2024-05-06", 29, None, (28, 29), "1 held back: edited in the last 7 days")
+    assert row.badge_text() == "29 photos · synced 28/29 (1 held back: edited in the last 7 days)"
+    assert WeekRow("2024-05-06", 2, None, (2, 2), "stale").badge_text() == "2 photos · synced"
