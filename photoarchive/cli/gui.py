@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from photoarchive.config import Settings
+from photoarchive.config import ARCHIVE_ENV, Settings
 from photoarchive.jobs import CancelToken
 
 
@@ -20,4 +20,7 @@ def run(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> in
     except ImportError as exc:
         print(f"photoarchive gui: the desktop application cannot start: {exc}", file=sys.stderr)
         return 1
-    return run_app(settings)
+    import os
+
+    given = args.archive is not None or bool(os.environ.get(ARCHIVE_ENV))
+    return run_app(settings, welcome=not given)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from photoarchive import __version__
-from photoarchive.config import Settings
+from photoarchive.config import Settings, save_settings
 from photoarchive.gui.forms import icon
 from photoarchive.gui.main_window import MainWindow
 
@@ -54,9 +54,27 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(settings: Settings) -> int:
+def _welcome(settings: Settings) -> Settings:
+    from photoarchive.gui.first_run import FirstRunWizard, needs_welcome
+
+    if not needs_welcome(settings):
+        return settings
+    wizard = FirstRunWizard(settings)
+    if wizard.exec() == FirstRunWizard.DialogCode.Accepted:
+        return wizard.settings
+    try:  # skipped: the defaults are the settings now; Settings opens the assistant again
+        save_settings(settings)
+    except OSError as exc:
+        log.warning("cannot save the settings: %s", exc)
+    return settings
+
+
+def run_app(settings: Settings, welcome: bool = True) -> int:
+    """welcome: offer the first-run assistant when no settings exist (not when the archive
+    was given on the command line)."""
     app = make_app()
     install_excepthook(app)
+    settings = _welcome(settings) if welcome else settings
     window = MainWindow(settings)
     window.show()
     # Ctrl-C in the terminal closes the window the normal way (jobs cancelled, state saved);

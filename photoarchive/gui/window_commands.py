@@ -164,6 +164,15 @@ class WindowCommands(_Base):
         self.import_dialog = dlg
         dlg.open()
 
+    def open_welcome(self) -> None:
+        from photoarchive.gui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(self.settings, self)
+        wizard.configured.connect(self.apply_settings)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.welcome_wizard = wizard
+        wizard.open()
+
     def show_log(self) -> None:
         from photoarchive.gui.dialogs.log_view import LogDialog
 
@@ -177,6 +186,7 @@ class WindowCommands(_Base):
 
         dlg = SettingsDialog(self.settings, self)
         dlg.saved.connect(self.apply_settings)
+        dlg.welcome_requested.connect(self.open_welcome)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings_dialog = dlg
         dlg.open()

@@ -25,6 +25,7 @@ from photoarchive.gui.forms import child, load_form
 
 class SettingsDialog(QDialog):
     saved = Signal(object)  # the new Settings
+    welcome_requested = Signal()  # open the welcome assistant (adopt, places, bucket)
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,9 +48,19 @@ class SettingsDialog(QDialog):
         self.flickr_key_edit.setText(settings.flickr_api_key)
         self.flickr_user_edit.setText(settings.flickr_user)
         self.pattern_edit.textChanged.connect(self._show_example)
+        self.welcome_button = QPushButton("Welcome assistant…")
+        self.welcome_button.setToolTip(
+            "Adopt existing weekly folders, import the old places file, set up the bucket"
+        )
+        self.buttons.addButton(self.welcome_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.welcome_button.clicked.connect(self._welcome)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self._show_example()
+
+    def _welcome(self) -> None:
+        self.welcome_requested.emit()
+        self.reject()
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Archive folder", self.archive_edit.text())

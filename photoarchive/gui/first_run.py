@@ -1,0 +1,361 @@
+"""The welcome assistant shown when no settings exist (and from Settings at any time).
+
+Four short pages, each one skippable: where the archive lives (a new folder, or the weekly
+folders the family already keeps, taken in place), the old shell places file, the off-site
+bucket, and a summary. Finishing saves the settings at once and runs the chosen set-up (index
+in place, import places, create the bucket) as one job off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from photoarchive import pipeline
+from photoarchive.cloud.adc import adc_file, gcloud_login_command
+from photoarchive.config import Settings, save_settings
+from photoarchive.gui.worker import Job, JobRunner
+from photoarchive.jobs import CancelToken, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+NEARLINE_COST = (
+    "Nearline storage costs about $0.01 per GB a month (about $1 a month for 100 GB of "
+    "photos), plus $0.01 per GB read back, and each photo is billed for at least 30 days."
+)
+LOCATIONS = ("EU", "US", "ASIA", "EUROPE-WEST1", "US-CENTRAL1", "US-EAST1", "EUROPE-WEST2")
+
+
+def needs_welcome(settings: Settings) -> bool:
+    """No settings saved yet: this is the first start."""
+    return not settings.settings_file.exists()
+
+
+def _label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def _folder_row(edit: QLineEdit, parent: QWidget, title: str, file: bool = False) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(edit)
+    button = QPushButton("Browse…")
+
+    def browse() -> None:
+        if file:
+            path, _ = QFileDialog.getOpenFileName(parent, title, edit.text())
+        else:
+            path = QFileDialog.getExistingDirectory(parent, title, edit.text())
+        if path:
+            edit.setText(path)
+
+    button.clicked.connect(browse)
+    row.addWidget(button)
+    return row
+
+
+class ArchivePage(QWizardPage):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.setTitle("Where your photos live")
+        layout = QVBoxLayout(self)
+        self.new_radio = QRadioButton("Start an archive in this folder (new weekly folders)")
+        self.new_radio.setChecked(True)
+        self.archive_edit = QLineEdit(str(settings.archive))
+        self.adopt_radio = QRadioButton(
+            "I already keep weekly folders: use them where they are (nothing is copied)"
+        )
+        self.adopt_edit = QLineEdit()
+        self.pattern_edit = QLineEdit(settings.week_pattern)
+        self.survey_label = _label("")
+        layout.addWidget(self.new_radio)
+        layout.addLayout(_folder_row(self.archive_edit, self, "Archive folder"))
+        layout.addWidget(self.adopt_radio)
+        layout.addLayout(_folder_row(self.adopt_edit, self, "Folder of weekly folders"))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Week folders are named:"))
+        row.addWidget(self.pattern_edit)
+        layout.addLayout(row)
+        layout.addWidget(self.survey_label)
+        layout.addWidget(
+            _label(
+                "Other folders can be adopted later with Settings → Welcome "
+                "assistant, or copied in with Import."
+            )
+        )
+        self.adopt_edit.textChanged.connect(self._survey)
+        self.adopt_edit.textChanged.connect(lambda t: self.adopt_radio.setChecked(bool(t)))
+        self.pattern_edit.textChanged.connect(lambda _t: self._survey(self.adopt_edit.text(), True))
+        self.survey: pipeline.Survey | None = None
+
+    def _survey(self, folder: str, keep_pattern: bool = False) -> None:
+        self.survey = None
+        if not folder.strip():
+            self.survey_label.setText("")
+            return
+        try:
+            pattern = self.pattern_edit.text().strip() if keep_pattern else None
+            found = pipeline.survey_folder(Path(folder).expanduser(), pattern or None)
+        except (OSError, ValueError) as exc:
+            self.survey_label.setText(f"Cannot use this folder: {exc}")
+            return
+        self.survey = found
+        if found.pattern and not keep_pattern:
+            self.pattern_edit.blockSignals(True)
+            self.pattern_edit.setText(found.pattern)
+            self.pattern_edit.blockSignals(False)
+        self.survey_label.setText(found.describe() + ".")
+
+    def adopting(self) -> bool:
+        return self.adopt_radio.isChecked() and bool(self.adopt_edit.text().strip())
+
+    def validatePage(self) -> bool:
+        if self.adopting() and not (self.survey and self.survey.weeks):
+            self.survey_label.setText(
+                "No week folders found with this pattern: correct the pattern, or start a new "
+                "archive and import the photos later."
+            )
+            return False
+        return True
+
+
+class PlacesPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Saved places (optional)")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _label(
+                "If you geotagged with the old shell script, its places file can be imported. "
+                "Leave this empty to skip; Edit → Places imports it later."
+            )
+        )
+        guess = next(
+            (
+                p
+                for p in (Path.home() / "bin" / "places.sh", Path.home() / "places.sh")
+                if p.is_file()
+            ),
+            None,
+        )
+        self.file_edit = QLineEdit(str(guess) if guess else "")
+        layout.addLayout(_folder_row(self.file_edit, self, "Shell places file", file=True))
+
+
+class BucketPage(QWizardPage):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.setTitle("Off-site copy in Google Cloud Storage (optional)")
+        layout = QVBoxLayout(self)
+        found = adc_file()
+        if found:
+            status = f"Google sign-in found ({found})."
+        else:
+            status = (
+                "No Google sign-in on this computer yet. Once, in a terminal, run:\n    "
+                f"{gcloud_login_command()}\nthen come back here (Settings → Welcome assistant)."
+            )
+        self.adc_label = _label(status)
+        layout.addWidget(self.adc_label)
+        self.bucket_edit = QLineEdit(settings.bucket)
+        self.bucket_edit.setPlaceholderText("gs://family-photos  (leave empty to skip)")
+        layout.addWidget(QLabel("Bucket:"))
+        layout.addWidget(self.bucket_edit)
+        row = QHBoxLayout()
+        self.create_check = QCheckBox("Create it, in")
+        self.location_combo = QComboBox()
+        self.location_combo.addItems(LOCATIONS)
+        row.addWidget(self.create_check)
+        row.addWidget(self.location_combo)
+        row.addStretch()
+        layout.addLayout(row)
+        layout.addWidget(_label(NEARLINE_COST))
+        layout.addWidget(
+            _label("Flickr sign-in will appear here in a version that uploads to Flickr.")
+        )
+        self.error_label = _label("")
+        layout.addWidget(self.error_label)
+
+    def validatePage(self) -> bool:
+        text = self.bucket_edit.text().strip()
+        if text and not text.startswith("gs://"):
+            self.error_label.setText("The bucket looks like gs://NAME.")
+            return False
+        return True
+
+
+class FirstRunWizard(QWizard):
+    """Emits `configured` with the saved settings once the set-up job has ended."""
+
+    configured = Signal(object)  # Settings
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Welcome to Photo Archive")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.archive_page = ArchivePage(settings)
+        self.places_page = PlacesPage()
+        self.bucket_page = BucketPage(settings)
+        self.done_page = QWizardPage()
+        self.done_page.setTitle("Ready")
+        self.done_label = _label("")
+        QVBoxLayout(self.done_page).addWidget(self.done_label)
+        for page in (self.archive_page, self.places_page, self.bucket_page, self.done_page):
+            self.addPage(page)
+        self.runner = JobRunner(self)
+        self.job: Job | None = None
+        self.result_text = ""
+        self.currentIdChanged.connect(self._on_page)
+
+    def _on_page(self, _id: int) -> None:
+        if self.currentPage() is self.done_page:
+            self.done_label.setText("\n".join(self.plan_words()))
+
+    def new_settings(self) -> Settings:
+        page = self.archive_page
+        if page.adopting():
+            return self.settings  # the adoption sets the archive and pattern
+        return replace(
+            self.settings,
+            archive=Path(page.archive_edit.text().strip() or self.settings.archive).expanduser(),
+            week_pattern=page.pattern_edit.text().strip() or self.settings.week_pattern,
+            bucket=self.bucket_page.bucket_edit.text().strip(),
+        )
+
+    def plan_words(self) -> list[str]:
+        page = self.archive_page
+        words = []
+        if page.adopting():
+            words.append(
+                f"Use the week folders in {page.adopt_edit.text()} as the archive "
+                "(indexed, nothing copied)."
+            )
+        else:
+            words.append(f"Keep the archive in {self.new_settings().archive}.")
+        if self.places_page.file_edit.text().strip():
+            words.append(f"Import places from {self.places_page.file_edit.text().strip()}.")
+        bucket = self.bucket_page.bucket_edit.text().strip()
+        if bucket:
+            create = self.bucket_page.create_check.isChecked()
+            words.append(f"{'Create and use' if create else 'Use'} the bucket {bucket}.")
+        words.append("Everything here can be changed later in Settings.")
+        return words
+
+    def accept(self) -> None:
+        if self.job is not None:
+            return
+        page = self.archive_page
+        settings = self.new_settings()
+        adopt_dir = Path(page.adopt_edit.text().strip()).expanduser() if page.adopting() else None
+        pattern = page.pattern_edit.text().strip()
+        places = self.places_page.file_edit.text().strip()
+        bucket = self.bucket_page.bucket_edit.text().strip()
+        create = self.bucket_page.create_check.isChecked()
+        location = self.bucket_page.location_combo.currentText()
+
+        def work(cancel: CancelToken, progress: ProgressCallback) -> tuple[Settings, list[str]]:
+            return setup(
+                settings, adopt_dir, pattern, places, bucket, create, location, cancel, progress
+            )
+
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self.done_label.setText("Setting up…")
+        self.job = self.runner.run("Setting up", work, writes=True)
+        self.job.progressed.connect(lambda p: self.done_label.setText(f"Setting up… {p.done}"))
+        self.job.succeeded.connect(self._done)
+        self.job.failed.connect(self._failed)
+
+    def _done(self, result: tuple[Settings, list[str]]) -> None:
+        settings, words = result
+        self.settings = settings
+        self.result_text = "\n".join(words)
+        log.info("welcome assistant: %s", self.result_text)
+        self.configured.emit(settings)
+        super().accept()
+
+    def _failed(self, message: str) -> None:
+        self.result_text = message
+        self.done_label.setText(f"Could not finish: {message}\nGo Back to change it, or Cancel.")
+        self.job = None
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+
+    def reject(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+        super().reject()
+
+
+def setup(
+    settings: Settings,
+    adopt_dir: Path | None,
+    pattern: str,
+    places: str,
+    bucket: str,
+    create: bool,
+    location: str,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> tuple[Settings, list[str]]:
+    """What Finish does, in a worker thread: each step says what it did, in words."""
+    words: list[str] = []
+    if adopt_dir is not None:
+        report = pipeline.adopt(
+            settings, adopt_dir, pipeline.Mode.IN_PLACE, pattern, cancel, progress
+        )
+        assert report.settings is not None and report.indexed is not None
+        settings = report.settings
+        words.append(f"Adopted {adopt_dir}: {report.indexed.checked} photos indexed, none copied.")
+    settings = replace(settings, bucket=bucket or settings.bucket)
+    settings.archive.mkdir(parents=True, exist_ok=True)
+    save_settings(settings)
+    if places:
+        words.append(_import_places(settings, Path(places).expanduser()))
+    if bucket and create:
+        words.append(_create_bucket(settings, bucket, location))
+    return settings, words
+
+
+def _import_places(settings: Settings, path: Path) -> str:
+    from photoarchive.metadata.places import PlaceBook, PlaceError, import_shell_places
+
+    try:
+        book = PlaceBook.load(settings.places_file)
+        added = import_shell_places(book, path)
+        book.save()
+    except (PlaceError, OSError) as exc:
+        return f"Places not imported: {exc}"
+    return f"Imported {len(added)} places from {path}."
+
+
+def _create_bucket(settings: Settings, bucket: str, location: str) -> str:
+    from photoarchive.cloud.client import GcsError, friendly, make_client
+    from photoarchive.cloud.sharing import create_bucket
+
+    name = bucket.removeprefix("gs://").split("/", 1)[0]
+    try:
+        made: Any = create_bucket(make_client(settings), name, location)
+    except GcsError as exc:
+        return f"Bucket not created: {exc}"
+    except Exception as exc:  # the library's own errors, worded for people
+        return f"Bucket not created: {friendly(exc)}"
+    return f"Created gs://{made.name} in {made.location} (Nearline, private)."
