@@ -44,6 +44,7 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "flickr_api_secret": ("flickr", "api_secret"),
     "flickr_url": ("flickr", "url"),
     "flickr_private_places": ("flickr", "private_places"),
+    "network_timeout": ("network", "timeout"),
 }
 
 
@@ -85,6 +86,9 @@ class Settings:
     flickr_api_secret: str = ""  # or FLICKR_API_SECRET; the access token is in the keyring
     flickr_url: str = ""  # one base for every Flickr endpoint (a local server); "" = flickr.com
     flickr_private_places: str = "strip"  # photos at private places: "strip" GPS or "restrict"
+    # Seconds a request may make no progress before it fails; after its retries a run stops
+    # about this long after the server went away (cloud/deadlines.py).
+    network_timeout: float = 60.0
     config_dir: Path = field(default_factory=config_dir)
     data_dir: Path = field(default_factory=data_dir)
     cache_dir: Path = field(default_factory=cache_dir)

@@ -10,11 +10,12 @@ from typing import Any
 
 from photoarchive import pipeline
 from photoarchive.cli.output import TextProgress, print_path_lists, print_problems
-from photoarchive.cloud.client import GcsError, make_client
+from photoarchive.cloud.client import GcsError, make_client, retry_policy
 from photoarchive.cloud.plan import NEARLINE_MIN_DAYS, SyncPlan
 from photoarchive.cloud.sharing import (
     ShareError,
     ShareResult,
+    check_email,
     create_bucket,
     share_add,
     share_list,
@@ -223,14 +224,17 @@ def run_share(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
     command = f"share {args.share_action}"
     try:
         target = parse_target(args.bucket or settings.bucket)
+        for email in args.emails:  # every address on its own, before any network call
+            check_email(email)
         client = make_client(settings)
+        retry = retry_policy(deadline=settings.network_timeout)  # then it says so and stops
         result: ShareResult
         if args.share_action == "add":
-            result = share_add(client, target, args.emails)
+            result = share_add(client, target, args.emails, retry)
         elif args.share_action == "remove":
-            result = share_remove(client, target, args.emails)
+            result = share_remove(client, target, args.emails, retry)
         else:
-            result = share_list(client, target)
+            result = share_list(client, target, retry)
     except (BadTarget, ShareError, GcsError) as exc:
         return _fail(command, exc)
     if args.json:

@@ -18,6 +18,7 @@ from google.auth import exceptions as auth_exceptions
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
+from photoarchive.cloud.deadlines import bound_timeouts
 from photoarchive.config import Settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,12 @@ def emulator_url() -> str | None:
 
 
 def make_client(settings: Settings) -> storage.Client:
-    """A storage client: the emulator, a key file, or Application Default Credentials."""
+    """A storage client: the emulator, a key file, or Application Default Credentials; no
+    request of it waits longer than `settings.network_timeout` for the server."""
+    return bound_timeouts(_client(settings), settings.network_timeout)
+
+
+def _client(settings: Settings) -> storage.Client:
     endpoint = emulator_url()
     project = settings.gcs_project or None
     if endpoint:

@@ -13,16 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
 from google.cloud import storage
 
-from photoarchive.cloud.client import GcsError, friendly
+from photoarchive.cloud.client import GcsError, friendly, retry_policy
 from photoarchive.cloud.target import Target
 
 log = logging.getLogger(__name__)
 
 VIEWER = "roles/storage.objectViewer"
 PUBLIC = frozenset({"allusers", "allauthenticatedusers"})
-_EMAIL = re.compile(r"^[^@\s:/]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# One address: the local part's usual characters (no comma, semicolon, space, quotes or
+# brackets, so "allUsers,bob@example.com" and "a@x.org; b@y.org" are refused as lists).
+_EMAIL = re.compile(r"^[a-z0-9.!#$%&'*+=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_LIST = re.compile(r"[,;\s<>\"]")
 _ATTEMPTS = 5
 
 
@@ -41,9 +45,13 @@ class ShareResult:
 def check_email(address: str) -> str:
     text = address.strip()
     low = text.lower().removeprefix("user:")
-    if low in PUBLIC:
+    if low in PUBLIC or any(p in re.split(r"[,;\s]+", low) for p in PUBLIC):
         raise ShareError(
             f"{text}: refusing to make the archive public; share with named Google accounts"
+        )
+    if _LIST.search(low):
+        raise ShareError(
+            f"{text!r} is not one e-mail address; give each address as its own argument"
         )
     if not _EMAIL.match(low):
         raise ShareError(f"{text!r} is not an e-mail address of a Google account")
@@ -85,12 +93,15 @@ def _viewers(policy: object) -> list[str]:
     return sorted(out)
 
 
-def _edit(client: storage.Client, target: Target, emails: Iterable[str], add: bool) -> ShareResult:
+def _edit(
+    client: storage.Client, target: Target, emails: Iterable[str], add: bool, retry: Retry | None
+) -> ShareResult:
     wanted = [check_email(e) for e in emails]  # refuse before touching anything
     bucket = client.bucket(target.bucket)
+    retry = retry or retry_policy()
     for attempt in range(_ATTEMPTS):
         try:
-            policy = bucket.get_iam_policy(requested_policy_version=3)
+            policy = bucket.get_iam_policy(requested_policy_version=3, retry=retry)
             policy.version = 3
             result = ShareResult()
             binding = next(
@@ -116,7 +127,7 @@ def _edit(client: storage.Client, target: Target, emails: Iterable[str], add: bo
             if not members:
                 policy.bindings.remove(binding)
             if result.changed:
-                policy = bucket.set_iam_policy(policy)  # carries the etag read above
+                policy = bucket.set_iam_policy(policy, retry=retry)  # with the etag read above
             result.viewers = _viewers(policy)
             result.public = _public(policy)
             return result
@@ -128,17 +139,24 @@ def _edit(client: storage.Client, target: Target, emails: Iterable[str], add: bo
     raise GcsError("conflict", "the bucket's access policy kept changing under us; try again")
 
 
-def share_add(client: storage.Client, target: Target, emails: Iterable[str]) -> ShareResult:
-    return _edit(client, target, emails, add=True)
+def share_add(
+    client: storage.Client, target: Target, emails: Iterable[str], retry: Retry | None = None
+) -> ShareResult:
+    """Grant read access; `retry` bounds how long an unreachable server is tried."""
+    return _edit(client, target, emails, True, retry)
 
 
-def share_remove(client: storage.Client, target: Target, emails: Iterable[str]) -> ShareResult:
-    return _edit(client, target, emails, add=False)
+def share_remove(
+    client: storage.Client, target: Target, emails: Iterable[str], retry: Retry | None = None
+) -> ShareResult:
+    return _edit(client, target, emails, False, retry)
 
 
-def share_list(client: storage.Client, target: Target) -> ShareResult:
+def share_list(client: storage.Client, target: Target, retry: Retry | None = None) -> ShareResult:
     try:
-        policy = client.bucket(target.bucket).get_iam_policy(requested_policy_version=3)
+        policy = client.bucket(target.bucket).get_iam_policy(
+            requested_policy_version=3, retry=retry or retry_policy()
+        )
     except Exception as exc:
         raise friendly(exc, f"IAM policy of gs://{target.bucket}") from None
     return ShareResult(viewers=_viewers(policy), public=_public(policy))

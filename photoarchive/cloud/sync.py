@@ -25,6 +25,7 @@ from google.cloud import storage
 
 from photoarchive.catalog import Catalog
 from photoarchive.cloud.client import friendly, make_client, retry_policy
+from photoarchive.cloud.deadlines import LinkWatch
 from photoarchive.cloud.edits import DAMAGE_HINT, classify_changed
 from photoarchive.cloud.family_guide import publish_guide
 from photoarchive.cloud.plan import SyncItem, SyncPlan, build_plan, scan_local
@@ -97,7 +98,9 @@ def plan_sync(
     client = client or make_client(settings)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The listing waits on the network; scan the archive and read the records meanwhile.
-        listing = pool.submit(list_remote, client, target, retry or retry_policy(deadline=30.0))
+        watch = LinkWatch(settings.network_timeout)
+        retry = watch.retry(retry or retry_policy(deadline=30.0))
+        listing = pool.submit(list_remote, client, target, retry)
         try:
             local = list(scan_local(settings.archive))
             with Catalog(settings.catalog_path) as catalog:
@@ -172,12 +175,21 @@ def _send(
     return remote_of(blob)
 
 
-def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: Retry) -> _Outcome:
+def upload_item(
+    bucket: storage.Bucket,
+    target: Target,
+    item: SyncItem,
+    retry: Retry,
+    watch: LinkWatch | None = None,
+) -> _Outcome:
     """Send one file; the record is returned only when the server's checksum equals ours.
 
     CRC32C is the transfer check (what Google's own tools use; MD5 would cost the client more
-    CPU than the upload); BLAKE3 is the content identity the catalog knows the file by.
+    CPU than the upload); BLAKE3 is the content identity the catalog knows the file by. Not
+    tried (an empty outcome) once the watch has given up on the server.
     """
+    if watch is not None and watch.gave_up:
+        return _Outcome(item)
     try:
         snap = _snapshot(item)
     except OSError as exc:
@@ -196,6 +208,8 @@ def upload_item(bucket: storage.Bucket, target: Target, item: SyncItem, retry: R
     except Exception as exc:
         err = friendly(exc, "upload")
         return _Outcome(item, problem=Problem(item.rel, str(err)), network=err.kind == "network")
+    if watch is not None:
+        watch.ok()
     if not sums.matches(got):
         return _Outcome(item, problem=_mismatch(bucket, item, got, sums, retry))
     return _Outcome(
@@ -273,11 +287,16 @@ def run_sync(
     if dry_run:
         return summary
     client = client or make_client(settings)
-    retry = retry or retry_policy()
+    watch = LinkWatch(settings.network_timeout)
+    retry = watch.retry(retry or retry_policy())
     bucket = client.bucket(plan.target.bucket)
     with Catalog(settings.catalog_path) as catalog:
         save_records(catalog.conn, plan.adopt)
-        _upload_all(bucket, plan.target, items, catalog, summary, cancel, progress, workers, retry)
+        _upload_all(
+            bucket, plan.target, items, catalog, summary, cancel, progress, workers, retry, watch
+        )
+        if watch.gave_up:  # the server is gone: nothing more to try this run
+            write_guide = delete = False
         if delete and not summary.cancelled:
             _delete_unknown(bucket, plan, catalog, summary, retry)
         if write_guide and not summary.cancelled:
@@ -310,8 +329,10 @@ def _upload_all(
     progress: ProgressCallback | None,
     workers: int,
     retry: Retry,
+    watch: LinkWatch,
 ) -> None:
-    """Keep `workers` uploads in flight; record finished ones every half second."""
+    """Keep `workers` uploads in flight; record finished ones every half second; stop after
+    three network failures in a row, or when the watch gives up on the server."""
     total_bytes = sum(i.size for i in items)
     pending: list[SyncRecord] = []
     last_save = time.monotonic()
@@ -320,11 +341,13 @@ def _upload_all(
     in_flight: set[Future[_Outcome]] = set()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
-            while len(in_flight) < workers * 2 and not cancel.cancelled and network_failures < 3:
+            while len(in_flight) < workers * 2 and not (
+                cancel.cancelled or network_failures >= 3 or watch.gave_up
+            ):
                 nxt = next(queue, None)
                 if nxt is None:
                     break
-                in_flight.add(pool.submit(upload_item, bucket, target, nxt, retry))
+                in_flight.add(pool.submit(upload_item, bucket, target, nxt, retry, watch))
             if not in_flight:
                 break
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -358,9 +381,13 @@ def _upload_all(
                 save_records(catalog.conn, pending)
                 pending, last_save = [], time.monotonic()
     save_records(catalog.conn, pending)
-    if network_failures >= 3:
+    if network_failures >= 3 or watch.gave_up:
         summary.problems.append(
-            Problem(target.url, "the connection to the bucket was lost; stopped. Run sync again.")
+            Problem(
+                target.url,
+                "the connection to the bucket was lost (no answer for "
+                f"{watch.timeout:g} s); stopped. Run sync again.",
+            )
         )
     if cancel.cancelled and done < len(items):
         summary.cancelled = True
