@@ -13,7 +13,14 @@ import struct
 from dataclasses import dataclass
 from typing import Protocol
 
-from photoarchive.metadata.blocks import EXT_SIG, PS_SIG, XMP_SIG, jpeg_segments, photoshop_iptc
+from photoarchive.metadata.blocks import (
+    EXT_SIG,
+    PS_SIG,
+    XMP_SIG,
+    extended_xmp,
+    jpeg_segments,
+    photoshop_iptc,
+)
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.exif_patch import ExifPatchError, patch_exif
 from photoarchive.metadata.iptc_edit import IptcEditError, photoshop_segment
@@ -28,7 +35,15 @@ from photoarchive.metadata.tag_values import (
     text_value,
     xmp_gps,
 )
-from photoarchive.metadata.write_check import iptc_values
+from photoarchive.metadata.write_check import DC, EXIF_NS, iptc_values
+from photoarchive.metadata.xmp_fix import (
+    drop_duplicates,
+    extended_guid,
+    extended_segments,
+    replace_guid,
+    restore_identity,
+    trim_extended,
+)
 
 XMP_MAX = 65533 - len(XMP_SIG)
 IPTC_LIMITS = {(2, 5): 64, (2, 120): 2000}
@@ -70,7 +85,7 @@ def _payload(h: _Head, index: int | None, sig: bytes) -> bytes | None:
     return None if index is None else h.segments[index][1][len(sig) :]
 
 
-def _join(h: _Head, new: dict[str, tuple[int, bytes]]) -> bytes:
+def _join(h: _Head, new: dict[str, tuple[int, bytes]], ext: list[bytes] | None = None) -> bytes:
     """SOI + segments with replacements; new segments go after the EXIF (or leading APP0s)."""
     segs = list(h.segments)
     inserts: list[tuple[int, bytes]] = []
@@ -88,12 +103,47 @@ def _join(h: _Head, new: dict[str, tuple[int, bytes]]) -> bytes:
         while anchor < len(segs) and segs[anchor][0] == 0xE0:
             anchor += 1
     segs[anchor:anchor] = inserts
+    if ext is not None:  # the ExtendedXMP chunks, replaced where the old ones were
+        at = [i for i, (m, p) in enumerate(segs) if m == 0xE1 and p.startswith(EXT_SIG)]
+        segs = [s for i, s in enumerate(segs) if i not in set(at)]
+        segs[at[0] : at[0]] = [(0xE1, p) for p in ext]
+    segs = _fix_mpf(h.segments, segs)
     out = bytearray(b"\xff\xd8")
     for marker, payload in segs:
         if len(payload) + 2 > 0xFFFF:
             raise JpegWriteError("a metadata segment would outgrow 64 KB; left unchanged")
         out += bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
     return bytes(out)
+
+
+def _fix_mpf(old: list[tuple[int, bytes]], new: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """Keep MPF (APP2) image offsets right when segments after it changed size: they count
+    from the MPF header to the extra images (previews, gain maps) after the main one."""
+    at = next((i for i, (m, p) in enumerate(new) if m == 0xE2 and p.startswith(b"MPF\x00")), None)
+    if at is None:
+        return new
+    mpf = new[at][1]
+    was = next(i for i, (m, p) in enumerate(old) if p is mpf)
+    delta = sum(len(p) + 4 for _, p in new[at + 1 :]) - sum(len(p) + 4 for _, p in old[was + 1 :])
+    if not delta:
+        return new
+    tiff = bytearray(mpf[4:])
+    try:
+        e = "<" if tiff[:2] == b"II" else ">"
+        (ifd,) = struct.unpack_from(e + "I", tiff, 4)
+        (count,) = struct.unpack_from(e + "H", tiff, ifd)
+        for i in range(count):
+            tag, _typ, n, off = struct.unpack_from(e + "HHII", tiff, ifd + 2 + 12 * i)
+            if tag != 0xB002:
+                continue
+            for k in range(n // 16):
+                pos = off + 16 * k + 8
+                (image,) = struct.unpack_from(e + "I", tiff, pos)
+                if image:
+                    struct.pack_into(e + "I", tiff, pos, image + delta)
+    except struct.error:
+        raise JpegWriteError("the MPF (multi-picture) index is damaged; left unchanged") from None
+    return [*new[:at], (0xE2, b"MPF\x00" + bytes(tiff)), *new[at + 1 :]]
 
 
 def _iptc_text(values: dict[tuple[int, int], tuple[object, ...]], key: tuple[int, int]) -> str:
@@ -108,12 +158,16 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
     exif_now = quick_exif(head) if tiff_block is not None else {}
     if exif_now is None:
         raise JpegWriteError("the EXIF block is damaged (its first directory cannot be read)")
-    packet = _payload(h, h.xmp, XMP_SIG)
+    packet = original = _payload(h, h.xmp, XMP_SIG)
+    notes: list[str] = []
+    if packet:
+        packet, dups = drop_duplicates(packet)
+        if dups:
+            notes.append(f"repaired the XMP: dropped a repeated {', '.join(dups)} (kept the first)")
     xmp_now = xmp_tool.read(packet) if packet else {}
     iptc_payload = _payload(h, h.app13, b"")
     iptc_now = iptc_values(_iptc_block(iptc_payload) or b"")
     utf8 = any(v == b"\x1b%G" for v in iptc_now.get((1, 90), ()))
-    notes: list[str] = []
     exif_changes: dict[str, object] = {}
     xmp_changes: dict[str, object] = {}
     iptc_changes: dict[str, str | None] = {}
@@ -161,14 +215,42 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
             new["app13"] = (0xED, seg)
     except (ExifPatchError, IptcEditError) as exc:
         raise JpegWriteError(str(exc)) from None
+    ext: list[bytes] | None = None
     if xmp_changes:
-        if any(p.startswith(EXT_SIG) for m, p in h.segments if m == 0xE1):
-            raise JpegWriteError("ExtendedXMP is not supported yet; left unchanged")
         out = xmp_tool.write(packet, xmp_changes)
+        if original:
+            out = restore_identity(original, out)
+        out, ext = _extended(h, out, xmp_changes)
         if len(out) > XMP_MAX:
             raise JpegWriteError("the XMP would outgrow its 64 KB segment; left unchanged")
         new["xmp"] = (0xE1, XMP_SIG + out)
-    return _join(h, new), notes
+    return _join(h, new, ext), notes
+
+
+_PREFIXES = {"dc": DC, "exif": EXIF_NS}
+
+
+def _extended(
+    h: _Head, packet: bytes, changes: dict[str, object]
+) -> tuple[bytes, list[bytes] | None]:
+    """Drop the properties the edit sets from an ExtendedXMP part (new GUID, re-chunked);
+    (main packet, new extended chunks or None to leave them)."""
+    parts = [p[len(EXT_SIG) :] for m, p in h.segments if m == 0xE1 and p.startswith(EXT_SIG)]
+    extended = extended_xmp(parts)
+    if not extended:
+        return packet, None
+    names = set()
+    for key in changes:
+        _, prefix, local = key.split(".", 2)
+        names.add(f"{{{_PREFIXES[prefix]}}}{local}")
+    try:
+        trimmed = trim_extended(extended, names)
+    except SyntaxError as exc:  # ElementTree's ParseError
+        raise JpegWriteError(f"the ExtendedXMP cannot be read ({exc})") from None
+    if trimmed is None:
+        return packet, None
+    packet = replace_guid(packet, parts[0][:32], extended_guid(trimmed))
+    return packet, extended_segments(EXT_SIG, trimmed)
 
 
 def _iptc_block(payload: bytes | None) -> bytes | None:

@@ -2,12 +2,17 @@
 
 exiv2 can rewrite JPEG, PNG, TIFF, WebP and the TIFF-based RAW formats; HEIC/HEIF, newer RAW
 containers and videos are read-only to it, so their titles, captions and GPS go to a sidecar
-named the darktable/digiKam way (`IMG_1.CR2.xmp`), the convention most photo tools read.
+named the darktable/digiKam way (`IMG_1.CR2.xmp`), the convention most photo tools read. So do
+formats it cannot write safely (PSD, JPEG 2000, JPEG XL, GIF, BMP, Canon CRW...): every photo,
+RAW or video format that import knows gets a sidecar rather than a refusal, and a TIFF-based
+RAW whose in-place write the write check refuses falls back to one (see `workers`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from photoarchive.media import MEDIA_KINDS, kind_of
 
 # Formats exiv2 rewrites in place; RAW ones go to a sidecar instead when settings say so.
 INPLACE_EXTS = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp"})
@@ -17,6 +22,7 @@ WRITABLE_RAW_EXTS = frozenset({".dng", ".cr2", ".nef", ".pef", ".orf", ".arw", "
 VIDEO_EXTS = frozenset({".mov", ".mp4", ".m4v", ".mts", ".m2ts", ".avi", ".3gp", ".mkv"})
 SIDECAR_EXTS = (
     frozenset({".heic", ".heif", ".hif", ".avif", ".cr3", ".raf", ".rw2", ".crw", ".mrw", ".x3f"})
+    | frozenset({".psd", ".psb", ".jp2", ".j2k", ".jpf", ".jpx", ".jxl", ".gif", ".bmp"})
     | VIDEO_EXTS
 )
 
@@ -33,7 +39,8 @@ def uses_sidecar(path: Path, raw_sidecar: bool = False) -> bool:
 
 def is_supported(path: Path) -> bool:
     ext = path.suffix.lower()
-    return ext in INPLACE_EXTS or ext in WRITABLE_RAW_EXTS or ext in SIDECAR_EXTS
+    known = ext in INPLACE_EXTS or ext in WRITABLE_RAW_EXTS or ext in SIDECAR_EXTS
+    return known or kind_of(path.name) in MEDIA_KINDS
 
 
 def sidecar_path(path: Path) -> Path:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,6 +38,7 @@ from photoarchive.metadata.exiv2 import (
 )
 from photoarchive.metadata.owner_watch import stop_if_orphaned, watch_owner, working
 from photoarchive.metadata.reading import read_metadata
+from photoarchive.metadata.sidecars import WRITABLE_RAW_EXTS
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,12 @@ def _prepare(task: Task) -> _Pending | Outcome:
                 # Mapped, not read: exiv2 gets the headers, the image data is never copied
                 # through Python (and stays mapped until its digest is checked).
                 source = _map(fh, st.st_size)
-                result = rewrite_bytes(source, task.spec)
+                try:
+                    result = rewrite_bytes(source, task.spec)
+                except MetadataError as exc:
+                    if path.suffix.lower() not in WRITABLE_RAW_EXTS:
+                        raise
+                    return _to_sidecar(task, str(exc))
                 out.notes.extend(result.notes)
                 if result.parts is None:
                     return out
@@ -212,6 +218,16 @@ def _prepare(task: Task) -> _Pending | Outcome:
         return out
     settled = _fsync_pool().submit(_settle, tmp, result.parts)
     return _Pending(task, out, target, tmp, tstat, settled)
+
+
+def _to_sidecar(task: Task, why: str) -> _Pending | Outcome:
+    """A RAW that cannot be written safely in place gets the edit in its XMP sidecar."""
+    done = _prepare(replace(task, sidecar=True, expect_hash=None))
+    outcome = done.outcome if isinstance(done, _Pending) else done
+    if not outcome.error:
+        name = (existing_sidecar(Path(task.path)) or sidecar_path(Path(task.path))).name
+        outcome.notes.insert(0, f"written to the sidecar {name} instead ({why})")
+    return done
 
 
 def _check_catalogued(task: Task, target: Path) -> None:

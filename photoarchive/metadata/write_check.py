@@ -106,8 +106,8 @@ def iptc_values(block: bytes) -> dict[tuple[int, int], tuple[object, ...]]:
 def _flatten(elem: ET.Element, path: str, out: dict[str, object], dups: list[str]) -> None:
     """Properties below an rdf:Description or a struct, as path -> text."""
     for name, value in elem.attrib.items():
-        if name.startswith("{" + RDF) or name == XML_LANG:
-            continue
+        if name.startswith("{" + RDF) or name in (XML_LANG, "about"):
+            continue  # an unqualified `about` is old RDF for rdf:about
         _put(out, f"{path}{name}", value.strip(), dups)
     for child in elem:
         _property(child, f"{path}{child.tag}", out, dups)
@@ -156,7 +156,7 @@ def _put(out: dict[str, object], key: str, value: str, dups: list[str]) -> None:
     out[key] = value
 
 
-def _packet_text(packet: bytes) -> str:
+def packet_text(packet: bytes) -> str:
     """The packet as text: UTF-8, or UTF-16/32 as XMP allows (exiftool's samples have them)."""
     for head, codec in (
         (b"\x00\x00\x00<", "utf-32-be"),
@@ -175,11 +175,11 @@ def xmp_values(packet: bytes) -> tuple[dict[str, object], list[str]]:
     Namespace URIs are part of the keys (a rewritten URI is a lost property) and each
     rdf:Description's rdf:about is kept as a value.
     """
-    root = ET.fromstring(_packet_text(packet))
+    root = ET.fromstring(packet_text(packet))
     out: dict[str, object] = {}
     dups: list[str] = []
     for desc in root.iter(f"{{{RDF}}}Description"):
-        about = desc.get(f"{{{RDF}}}about")
+        about = desc.get(f"{{{RDF}}}about") or desc.get("about")
         if about is not None and about.strip():
             _put(out, "rdf:about", about.strip(), dups)
     rdf = root if root.tag == f"{{{RDF}}}RDF" else root.find(f"{{{RDF}}}RDF")
@@ -295,4 +295,6 @@ def edited_for(gps: bool, title: bool, caption: bool) -> Edited:
         exif.add("IFD0.010e")
         iptc.update({(1, 90), (2, 120)})
         xmp.add(f"{{{DC}}}description")
+    if xmp:  # points at the ExtendedXMP, which an edit may rewrite (a new GUID)
+        xmp.add(f"{{{XMP_NOTE}}}HasExtendedXMP")
     return Edited(frozenset(exif), frozenset(iptc), frozenset(xmp))

@@ -42,7 +42,7 @@ def test_each_bad_file_gets_its_message_and_stays_as_it_was(
     add("not_a_jpeg.jpg", b"this is text, not a photo\n" * 10, "unreadable image or metadata")
     add("empty.jpg", b"", "empty file")
     add("notes.txt", b"hello", "unsupported file type .txt")
-    add("drawing.bmp", b"BM" + b"\x00" * 60, "unsupported file type .bmp")
+    add("drawing.svg", b"<svg/>", "unsupported file type .svg")
     add("readonly.jpg", camera_jpeg(4), "read-only")
     os.chmod(bad["readonly.jpg"][0], 0o444)
     vanished = folder / "vanished.jpg"  # listed, then gone before the batch reaches it
