@@ -352,6 +352,8 @@ def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
             ):
                 if value or label in ("title", "caption", "gps", "taken"):
                     print(f"  {label + ':':<9} {value or '-'}")
+            for note in doc["warnings"]:  # type: ignore[union-attr]
+                print(f"  note:     {note}")
         print_problems("Problems", [p for p in problems if p.severity is Severity.ERROR])
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if cancelled:

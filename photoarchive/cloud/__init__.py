@@ -2,6 +2,6 @@
 (state) and per-week status, the upload and client, remote verify, family sharing by IAM and
 the family guide in the bucket.
 
-May import the base and `metadata` (titles for the guide); never importing, flickr,
-durability, a face or Qt.
+May import the base and `metadata` (titles for the guide); never importing itself (metadata
+may, for its date readers), flickr, durability, a face or Qt.
 """

@@ -10,10 +10,21 @@ not be read is named in `unread`, in words for the user.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from photoarchive.metadata.exiv2 import MetadataError, _open
+from photoarchive.metadata.exiv2 import (
+    HEAD_READ,
+    MetadataError,
+    _open,
+    _Tags,
+    describe_os_error,
+)
+from photoarchive.metadata.jpeg_segments import iptc_digests
+from photoarchive.metadata.jpeg_segments import scan_offset as jpeg_scan_offset
+from photoarchive.metadata.py_blocks import py_blocks
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +57,7 @@ def exiv2_blocks(data: bytes) -> BlockTags:
     try:
         img = _open(data)
     except MetadataError as exc:
-        out.unread.append(str(exc))
+        out.unread.append(f"exiv2 could not read the file: {exc}")
         return out
     out.opened = True
     with img:
@@ -58,3 +69,55 @@ def exiv2_blocks(data: bytes) -> BlockTags:
                 continue
             setattr(out, name.lower(), tags)
     return out
+
+
+def _fill_from_python(tags: BlockTags, data: bytes) -> list[str]:
+    """Blocks exiv2 left empty, from the pure-Python reader; notes for those exiv2 refused."""
+    py = py_blocks(data)
+    notes = []
+    for name, found in zip(BLOCKS, py, strict=True):
+        attr = name.lower()
+        if getattr(tags, attr) or not found:
+            continue
+        setattr(tags, attr, found)
+        refused = not tags.opened or any(u.startswith(f"{name} ") for u in tags.unread)
+        if refused:
+            notes.append(f"{name} read by photoarchive's own reader (title, caption, dates, GPS)")
+    return notes
+
+
+def file_tags(path: Path, media_only: bool = False) -> tuple[_Tags, list[str]]:
+    """Tags embedded in the file, each block on its own, and what could not be read.
+
+    For JPEG only the headers go to exiv2. `media_only` (videos): no exiv2, only the
+    pure-Python reader over the file's head. Raises MetadataError only when nothing at all
+    could be read from a file that is not a video.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(HEAD_READ)
+            scan = jpeg_scan_offset(data)
+            if scan is None and not media_only:  # not a JPEG, or headers beyond HEAD_READ
+                data += fh.read()
+                scan = jpeg_scan_offset(data)
+            elif scan is not None:
+                fh.seek(-12, os.SEEK_END)
+                if fh.read(3) == b"AXS":  # an AFCP trailer: IPTC at the end of the file
+                    fh.seek(0)
+                    data = fh.read()
+    except OSError as exc:
+        raise MetadataError(describe_os_error(exc)) from None
+    if not data:
+        raise MetadataError("empty file (0 bytes)")
+    head = data[:scan] + b"\xff\xd9" if scan else data
+    tags = BlockTags(opened=media_only) if media_only else exiv2_blocks(head)
+    notes = [] if media_only else [*tags.unread]
+    notes += _fill_from_python(tags, data)
+    if not tags.opened and tags.empty:
+        raise MetadataError(
+            str(tags.unread[0]).split(": ", 1)[-1] if tags.unread else "no metadata"
+        )
+    out = _Tags(tags.exif, tags.iptc, tags.xmp)
+    if scan:
+        out.iptc_digest, out.stored_digest = iptc_digests(head)
+    return out, notes

@@ -6,29 +6,31 @@ through `photoarchive.metadata.exiv2` (the one module that imports it).
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from struct import error as struct_error
 
+from photoarchive.importing.capture_time import best_stamp, embedded_stamps
+from photoarchive.importing.dates_base import MODIFIED
+from photoarchive.media import VIDEO_EXTS as MEDIA_VIDEO_EXTS
+from photoarchive.metadata.block_reader import file_tags
+from photoarchive.metadata.dates import capture_from_tags
 from photoarchive.metadata.exiv2 import (
-    HEAD_READ,
     IPTC_LIMITS,
     MetadataError,
     PhotoMetadata,
     _open,
-    _read_tags,
     _Tags,
     describe_os_error,
 )
-from photoarchive.metadata.jpeg_segments import iptc_digests, jpeg_width, tiff_jpegs
+from photoarchive.metadata.jpeg_segments import jpeg_width, tiff_jpegs
 from photoarchive.metadata.jpeg_segments import scan_offset as jpeg_scan_offset
 from photoarchive.metadata.sidecars import VIDEO_EXTS, existing_sidecar, uses_sidecar
 from photoarchive.metadata.tag_values import (
     camera_name,
     exif_gps,
-    exif_time,
     text_value,
     xmp_gps,
-    xmp_time,
 )
 
 
@@ -48,27 +50,6 @@ def _pick(tags: _Tags, exif_key: str | None, iptc_key: str, xmp_key: str) -> str
     return iptc
 
 
-def _file_tags(path: Path) -> _Tags:
-    """Tags embedded in the file; for JPEG only the headers are read and handed to exiv2."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(HEAD_READ)
-            scan = jpeg_scan_offset(data)
-            if scan is None:  # not a JPEG, or headers longer than HEAD_READ
-                data += fh.read()
-                scan = jpeg_scan_offset(data)
-    except OSError as exc:
-        raise MetadataError(describe_os_error(exc)) from None
-    if not data:
-        raise MetadataError("empty file (0 bytes)")
-    head = data[:scan] + b"\xff\xd9" if scan else data
-    with _open(head) as img:
-        tags = _read_tags(img)
-    if scan:
-        tags.iptc_digest, tags.stored_digest = iptc_digests(head)
-    return tags
-
-
 def _sidecar_tags(sidecar: Path) -> dict[str, object]:
     try:
         data = sidecar.read_bytes()
@@ -82,34 +63,71 @@ def _sidecar_tags(sidecar: Path) -> dict[str, object]:
 
 
 def read_metadata(path: Path) -> PhotoMetadata:
-    """What other programs will show: MWG precedence, a sidecar's XMP overriding the file's."""
+    """What other programs will show: MWG precedence, a sidecar's XMP overriding the file's.
+
+    Each block (EXIF, IPTC, XMP) is read on its own: one that cannot be read is named in the
+    warnings and the others still count. Last resorts, marked in the warnings: Windows
+    XPTitle/XPComment and EXIF UserComment for the title and caption.
+    """
     path = Path(path)
     warnings: list[str] = []
-    if path.suffix.lower() in VIDEO_EXTS:
-        if not path.exists():
-            raise MetadataError("the file vanished")
+    video = path.suffix.lower() in VIDEO_EXTS or path.suffix.lower() in MEDIA_VIDEO_EXTS
+    if video and not path.exists():
+        raise MetadataError("the file vanished")
+    try:
+        tags, notes = file_tags(path, media_only=video)
+        warnings += notes
+    except MetadataError as exc:
+        if not uses_sidecar(path):
+            raise
         tags = _Tags({}, {}, {})
-    else:
-        try:
-            tags = _file_tags(path)
-        except MetadataError as exc:
-            if not uses_sidecar(path):
-                raise
-            tags = _Tags({}, {}, {})
-            warnings.append(f"embedded metadata not read: {exc}")
+        warnings.append(f"embedded metadata not read: {exc}")
     side = existing_sidecar(path)
+    sx: dict[str, object] = {}
     if side is not None:
         sx = _sidecar_tags(side)
         title = text_value(sx.get("Xmp.dc.title")) or _pick(tags, None, *_TITLE)
         caption = text_value(sx.get("Xmp.dc.description")) or _pick(tags, *_CAPTION)
         gps = xmp_gps(sx) or exif_gps(tags.exif) or xmp_gps(tags.xmp)
-        when = exif_time(tags.exif) or xmp_time(sx) or xmp_time(tags.xmp)
     else:
         title = _pick(tags, None, *_TITLE)
         caption = _pick(tags, *_CAPTION)
         gps = exif_gps(tags.exif) or xmp_gps(tags.xmp)
-        when = exif_time(tags.exif) or xmp_time(tags.xmp)
+    for value, keys, label in (
+        (title, ("Exif.Image.XPTitle",), "title"),
+        (caption, ("Exif.Image.XPComment", "Exif.Photo.UserComment"), "caption"),
+    ):
+        if value:
+            continue
+        for key in keys:
+            found = text_value(tags.exif.get(key))
+            if found and found.startswith("charset="):  # exiv2's UserComment: 'charset=Ascii x'
+                found = found.partition(" ")[2].strip() or None
+            if found and not found.startswith("binary comment"):
+                warnings.append(f"{label} taken from {key.rsplit('.', 1)[1]} (last resort)")
+                title, caption = (found, caption) if label == "title" else (title, found)
+                break
+    when = _capture_time(path, tags, sx)
     return PhotoMetadata(title, caption, gps, when, camera_name(tags.exif), side, tuple(warnings))
+
+
+def _capture_time(path: Path, tags: _Tags, sidecar: dict[str, object]) -> datetime | None:
+    """The import's order: the file's own dates, then the sidecar's, then container dates
+    (video), an editor's ModifyDate only when nothing else is there."""
+    found = capture_from_tags(tags.exif, tags.iptc, tags.xmp)
+    if found is None or found[1] == "modified":
+        side = capture_from_tags({}, {}, sidecar)
+        found = side if side is not None else found
+    if found is not None and found[1] != "modified":
+        return found[0]
+    try:
+        best = best_stamp(embedded_stamps(path))
+    except OSError:
+        best = None
+    if best is not None and (found is None or best.rank < MODIFIED):
+        offset = best.offset
+        return best.local if offset is None else best.local.replace(tzinfo=timezone(offset))
+    return found[0] if found else None
 
 
 _TITLE = ("Iptc.Application2.ObjectName", "Xmp.dc.title")
