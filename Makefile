@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_RUN := python3 python3-venv python3-pip libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
-APT_TEST := libimage-exiftool-perl rclone xvfb xauth exiv2 desktop-file-utils appstream librsvg2-bin chromium
+APT_TEST := libimage-exiftool-perl rclone xvfb xauth exiv2 desktop-file-utils appstream librsvg2-bin chromium b3sum
 
 .PHONY: run test deps-run deps-test lint bench clean icons
 

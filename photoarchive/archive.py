@@ -21,6 +21,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".photoarchive-tmp"
+# Each week folder's list of its files (durability.manifest): synced with the week, never
+# catalogued as a photo.
+MANIFEST_NAME = "photoarchive-manifest.txt"
 
 
 class ArchiveBusy(RuntimeError):
@@ -85,12 +88,15 @@ def iter_weeks(root: Path) -> list[str]:
     return sorted(e.name for e in entries if e.is_dir(follow_symlinks=False) and e.name[0] != ".")
 
 
-def iter_archive_files(root: Path) -> Iterator[ArchivedFile]:
-    """Every regular file in the week folders, skipping temporaries and hidden files."""
+def iter_archive_files(root: Path, manifests: bool = False) -> Iterator[ArchivedFile]:
+    """Every regular file in the week folders, skipping temporaries and hidden files, and the
+    week manifests unless asked for (the sync sends them with their week)."""
     for week in iter_weeks(root):
         with os.scandir(root / week) as it:
             for entry in sorted(it, key=lambda e: e.name):
                 if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                    continue
+                if entry.name == MANIFEST_NAME and not manifests:
                     continue
                 yield ArchivedFile(week, entry.name, Path(entry.path))
 

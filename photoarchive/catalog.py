@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS files (
     source_volume TEXT,
     source_path TEXT,
     import_id INTEGER,
-    image_hash TEXT                     -- BLAKE3 of the image data alone (imagedata.py), or NULL
+    image_hash TEXT,                    -- BLAKE3 of the image data alone (imagedata.py), or NULL
+    import_size INTEGER                 -- size as imported (NULL: unknown, older catalogs)
 );
 CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
 CREATE INDEX IF NOT EXISTS files_import_hash ON files(import_hash);
@@ -79,11 +80,12 @@ class FileRecord:
     import_id: int | None = None
     import_hash: str = ""  # defaults to hash
     image_hash: str | None = None  # the image data alone: unchanged by metadata edits
+    import_size: int | None = None  # size as imported; defaults to size
 
 
 _FILE_COLUMNS = (
     "path, week, hash, import_hash, size, mtime_ns, capture_time, capture_guess, role, "
-    "source_volume, source_path, import_id, image_hash"
+    "source_volume, source_path, import_id, image_hash, import_size"
 )
 _FILE_SLOTS = ",".join("?" * len(_FILE_COLUMNS.split(",")))
 
@@ -103,6 +105,7 @@ def _record(row: sqlite3.Row) -> FileRecord:
         source_path=from_db(row["source_path"]),
         import_id=row["import_id"],
         image_hash=row["image_hash"],
+        import_size=row["import_size"],
     )
 
 
@@ -121,7 +124,26 @@ def _values(rec: FileRecord) -> tuple[object, ...]:
         None if rec.source_path is None else db_value(rec.source_path),
         rec.import_id,
         rec.image_hash,
+        rec.size if rec.import_size is None and not rec.import_hash else rec.import_size,
     )
+
+
+_MANIFEST_COLUMNS = (
+    "path, week, hash, import_hash, size, capture_time, capture_guess, source_volume, "
+    "source_path, image_hash"
+)
+_CHANGED_WEEKS = f"""
+CREATE TABLE IF NOT EXISTS changed_weeks (week PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS files_week_ins AFTER INSERT ON files
+BEGIN INSERT OR IGNORE INTO changed_weeks VALUES (NEW.week); END;
+CREATE TRIGGER IF NOT EXISTS files_week_upd AFTER UPDATE OF {_MANIFEST_COLUMNS} ON files
+BEGIN
+    INSERT OR IGNORE INTO changed_weeks VALUES (OLD.week);
+    INSERT OR IGNORE INTO changed_weeks VALUES (NEW.week);
+END;
+CREATE TRIGGER IF NOT EXISTS files_week_del AFTER DELETE ON files
+BEGIN INSERT OR IGNORE INTO changed_weeks VALUES (OLD.week); END;
+"""
 
 
 def _upgrade(conn: sqlite3.Connection) -> None:
@@ -129,7 +151,14 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     columns = {r[1] for r in conn.execute("PRAGMA table_info(files)")}
     if "image_hash" not in columns:  # schema 1 -> 2: image-data identity
         conn.execute("ALTER TABLE files ADD COLUMN image_hash TEXT")
+    if "import_size" not in columns:  # an edited file's card original is found by its size
+        conn.execute("ALTER TABLE files ADD COLUMN import_size INTEGER")
     conn.execute("CREATE INDEX IF NOT EXISTS files_image_hash ON files(image_hash)")
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name='changed_weeks'").fetchone() is None:
+        # Weeks whose manifest must be rewritten (durability.manifest): marked by triggers in
+        # the transaction that changes them; every week once, when the table first appears.
+        conn.executescript(_CHANGED_WEEKS)
+        conn.execute("INSERT OR IGNORE INTO changed_weeks SELECT DISTINCT week FROM files")
     conn.execute(
         "UPDATE meta SET value=? WHERE key='schema_version' AND CAST(value AS INTEGER) < ?",
         (str(SCHEMA_VERSION), SCHEMA_VERSION),
@@ -222,8 +251,20 @@ class Catalog:
             "UPDATE files SET image_hash=? WHERE path=?", (image_hash, db_value(path))
         )
 
+    def changed_weeks(self) -> list[str]:
+        """Weeks changed since their manifest was last written (oldest first)."""
+        rows = self.conn.execute("SELECT week FROM changed_weeks ORDER BY week")
+        return [from_db(r[0]) or "" for r in rows]
+
+    def clear_changed_week(self, week: str) -> None:
+        self.conn.execute("DELETE FROM changed_weeks WHERE week=?", (db_value(week),))
+
     def known_sizes(self) -> set[int]:
-        return {r[0] for r in self.conn.execute("SELECT DISTINCT size FROM files")}
+        """Sizes of archived files, now and as imported (a card's original of an edited file)."""
+        rows = self.conn.execute(
+            "SELECT size FROM files UNION SELECT import_size FROM files WHERE import_size > 0"
+        )
+        return {r[0] for r in rows}
 
     def file(self, path: str) -> FileRecord | None:
         row = self.conn.execute(

@@ -28,6 +28,8 @@ from photoarchive.importing.importer import ImportSummary, run_import
 from photoarchive.importing.plan import ImportPlan, plan_import
 from photoarchive.importing.verify import VerifyReport, rebuild_catalog, verify_archive
 from photoarchive.jobs import CancelToken, ProgressCallback
+from photoarchive.manifest import read_all as read_manifests
+from photoarchive.manifest import write_changed
 from photoarchive.metadata.dates import ExivDates
 
 __all__ = [
@@ -102,8 +104,15 @@ def verify(
     """Re-hash (or rebuild) under the archive lock, so no edit or import runs meanwhile."""
     with archive_lock(settings.lock_path), open_catalog(settings) as catalog:
         if rebuild:
-            return rebuild_catalog(settings, catalog, cancel, progress)
-        return verify_archive(settings, catalog, cancel, progress)
+            # The week manifests keep identities a lost or damaged catalog no longer knows.
+            known, problems = read_manifests(settings.archive)
+            report = rebuild_catalog(settings, catalog, cancel, progress, known=known)
+            report.problems[:0] = problems
+        else:
+            report = verify_archive(settings, catalog, cancel, progress)
+        if not report.cancelled:
+            report.problems += write_changed(settings, catalog).problems
+        return report
 
 
 def survey_folder(root: Path, pattern: str | None = None) -> Survey:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pyexiv2
 from PIL import Image
 
+from photoarchive.archive import MANIFEST_NAME
+
 
 def jpeg_bytes(
     seed: int,
@@ -60,10 +62,13 @@ def write_file(path: Path, data: bytes, mtime: datetime | None = None) -> Path:
     return path
 
 
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    """Every file under root with its bytes, for byte-for-byte comparisons."""
+def tree_bytes(root: Path, manifests: bool = False) -> dict[str, bytes]:
+    """Every file under root with its bytes, for byte-for-byte comparisons; the week manifests
+    (not photos: tests/test_manifest.py checks them) only when asked for."""
     return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and (manifests or p.name != MANIFEST_NAME)
     }
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from photoarchive.archive import iter_archive_files
+from photoarchive.archive import MANIFEST_NAME, iter_archive_files
 from photoarchive.catalog import Catalog
 from photoarchive.cloud.state import b64
 from photoarchive.cloud.target import Target
 from photoarchive.config import Settings
+from photoarchive.manifest import CHECK_COMMAND
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
 
 if TYPE_CHECKING:
@@ -143,6 +144,13 @@ def render_text(target: Target, weeks: list[WeekEntry], contact: str, today: dat
         f"  {rclone}",
         "Downloading from this 'Nearline' storage costs about one cent per gigabyte.",
         "",
+        "How to check that downloaded photos are intact",
+        "----------------------------------------------",
+        f"Each week folder holds {MANIFEST_NAME}, a list of its files with their BLAKE3",
+        "checksums. With b3sum (https://github.com/BLAKE3-team/BLAKE3), inside a week folder:",
+        f"  {CHECK_COMMAND}",
+        "Every line should end in OK.",
+        "",
         f"Weeks ({len(weeks)} weeks, {total} photos and videos; updated {today.isoformat()})",
         "-----",
     ]
@@ -187,6 +195,11 @@ Google account you were given access with. Click a week folder, then a photo, th
 of type <i>Google Cloud Storage</i> (call it REMOTE) and sign in, then:</p>
 <pre>{e(rclone)}</pre>
 <p>Downloading from this "Nearline" storage costs about one cent per gigabyte.</p>
+<h2>Check that downloaded photos are intact</h2>
+<p>Each week folder holds <code>{MANIFEST_NAME}</code>, a list of its files with their BLAKE3
+checksums. With <a href="https://github.com/BLAKE3-team/BLAKE3">b3sum</a>, inside a week folder
+(every line should end in OK):</p>
+<pre>{e(CHECK_COMMAND)}</pre>
 <h2>Weeks</h2>
 <p>{len(weeks)} weeks, {total} photos and videos. Updated {today.isoformat()}.</p>
 <table><tr><th>Week</th><th>Title</th><th>Photos</th></tr>

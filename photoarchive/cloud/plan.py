@@ -143,7 +143,7 @@ class LocalFile:
 
 
 def scan_local(root: Path) -> Iterator[LocalFile | Problem]:
-    for f in iter_archive_files(root):
+    for f in iter_archive_files(root, manifests=True):  # a week travels with its manifest
         try:
             st = os.stat(f.path)
         except OSError as exc:

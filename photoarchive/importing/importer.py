@@ -22,6 +22,7 @@ from photoarchive.imagedata import image_data_hash
 from photoarchive.importing.copier import CopyRequest, CopyResult, VerifiedCopier
 from photoarchive.importing.plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.manifest import write_changed
 from photoarchive.media import split_name
 
 log = logging.getLogger(__name__)
@@ -340,6 +341,7 @@ def run_import(
             settings, plan, catalog, summary, cancel or CancelToken(), progress, verify_from_disk
         )
         run.execute()
+        summary.problems += write_changed(settings, catalog).problems  # week manifests
         catalog.finish_import(
             summary.import_id,
             "cancelled" if summary.cancelled else "done",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from photoarchive.archive import iter_archive_files
@@ -86,8 +86,12 @@ def rebuild_catalog(
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
     weeks: Callable[[str], bool] | None = None,
+    known: Mapping[str, FileRecord] | None = None,
 ) -> VerifyReport:
-    """Index the week folders from scratch; card origins stay where the content still matches.
+    """Index the week folders from scratch. A file keeps its import identity and card origin
+    from the old catalog or from `known` (the week manifests) when its content still matches,
+    or when only its metadata changed (same image-data hash); a file whose image data changed
+    is listed as changed and catalogued as new.
 
     weeks: which folders are weeks (default: every visible folder), for adopting a tree that
     holds other folders too."""
@@ -110,23 +114,30 @@ def rebuild_catalog(
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue
         role = catalog_role(kind_of(f.name))
-        image = image_data_hash(f.path) if role != "sidecar" else None
-        old = previous.get(f.rel)
-        keep = old is not None and old.hash == content
+        olds = [r for r in (previous.get(f.rel), (known or {}).get(f.rel)) if r is not None]
+        old = next((r for r in olds if r.hash == content), None)
+        image = old.image_hash if old else None
+        if image is None and role != "sidecar":
+            image = image_data_hash(f.path)
+        if old is None and image is not None:  # metadata edited since the record was made
+            old = next((r for r in olds if r.image_hash == image), None)
+        if old is None and olds and role != "sidecar":
+            report.changed.append(f.rel)  # image data differs: damaged or edited elsewhere
         records.append(
             FileRecord(
                 path=f.rel,
                 week=f.week,
                 hash=content,
-                import_hash=old.import_hash if keep and old else "",
+                import_hash=old.import_hash if old else content,
+                import_size=old.import_size if old else st.st_size,
                 size=st.st_size,
                 mtime_ns=st.st_mtime_ns,
                 capture_time=capture.iso(),
                 capture_guess=capture.guess,
                 role=role,
-                source_volume=old.source_volume if keep and old else None,
-                source_path=old.source_path if keep and old else None,
-                import_id=old.import_id if keep and old else None,
+                source_volume=old.source_volume if old else None,
+                source_path=old.source_path if old else None,
+                import_id=old.import_id if old else None,
                 image_hash=image,
             )
         )

@@ -20,6 +20,7 @@ from photoarchive.config import Settings
 from photoarchive.importing.card_guard import ON_CARD, on_camera_card
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.journal import open_run
+from photoarchive.manifest import write_changed
 from photoarchive.media import MEDIA_KINDS, kind_of
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.exiv2 import PhotoMetadata
@@ -237,6 +238,8 @@ def apply_tags(
             on_crash,
             on_lost,
         )
+        if catalog is not None:  # the edited weeks' manifests, still under the lock
+            batch.problems += write_changed(settings, catalog).problems
     batch.cancelled = not finished
     return batch
 

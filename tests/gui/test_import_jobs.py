@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from photoarchive.archive import is_temp
+from photoarchive.archive import MANIFEST_NAME, is_temp
 
 
 def _card(tmp_path: Path, name: str, count: int, start: datetime, seed: int, **kw) -> Path:
@@ -51,7 +51,7 @@ def test_import_dialog_plans_imports_and_selects_the_new_week(
     wait_job(job)
     assert job.state == "done", job.error
     assert "Imported 5 files" in dlg.status.text() and "2024-04-29" in dlg.status.text()
-    assert len(list((win.settings.archive / "2024-04-29").iterdir())) == 5
+    assert len(list((win.settings.archive / "2024-04-29").iterdir())) == 5 + 1  # + manifest
     qtbot.waitUntil(lambda: win.selected_weeks() == ["2024-04-29"], timeout=10000)
     qtbot.waitUntil(lambda: win.photo_model.rowCount() == 5, timeout=10000)
 
@@ -86,6 +86,7 @@ def test_cancel_stops_a_long_import_and_leaves_nothing_damaged(
     assert dlg.status.text().startswith("Cancelled"), dlg.status.text()
     week = win.settings.archive / "2024-06-03"
     names = sorted(os.listdir(week)) if week.exists() else []
+    names = [n for n in names if n != MANIFEST_NAME]  # the week's list of what arrived
     assert not [n for n in names if is_temp(n) or n.startswith(".")], names
     assert 0 < len(names) < total, f"{len(names)} of {total} imported: cancel was not mid-import"
     for name in names:  # every archived file is complete and identical to its source
@@ -103,7 +104,7 @@ def test_cancel_stops_a_long_import_and_leaves_nothing_damaged(
     wait_job(job, timeout=120000)
     assert job.state == "done", job.error
     source = sorted(os.listdir(card / "DCIM" / "100TEST"))
-    assert sorted(os.listdir(week)) == source
+    assert sorted(os.listdir(week)) == sorted([*source, MANIFEST_NAME])
     for name in source:
         assert (week / name).read_bytes() == (card / "DCIM" / "100TEST" / name).read_bytes()
     dlg.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from imaging import jpeg_bytes, tree_bytes, write_file
 
-from photoarchive.archive import TEMP_SUFFIX
+from photoarchive.archive import MANIFEST_NAME, TEMP_SUFFIX
 
 N_FILES = 70  # three finishing batches (32 files each)
 
@@ -33,7 +33,11 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[bytes, st
 def finals(archive: Path) -> list[Path]:
     if not archive.exists():
         return []
-    return [p for p in archive.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    return [
+        p
+        for p in archive.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST_NAME
+    ]
 
 
 def temps(archive: Path) -> list[Path]:
