@@ -6,7 +6,7 @@ its object, under the generation seen at planning. A file whose image data chang
 damaged: it is never replaced automatically, and the plan says so and points to scrub. Where
 the catalog has no image-data hash for the file (an older catalog, a format without one), the
 plan cannot tell the two apart and leaves the object alone, as before; a file whose image data
-can no longer be read at all counts as damaged.
+can no longer be read at all counts as damaged. A week's manifest is always replaced.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from photoarchive.archive import MANIFEST_NAME
 from photoarchive.catalog import Catalog
 from photoarchive.cloud.plan import SyncItem, SyncPlan
 from photoarchive.imagedata import image_data_hash
@@ -36,6 +37,9 @@ def classify_changed(
 ) -> None:
     """Split the plan's edited files ('changed') into metadata edits (plan.edited, replaced by
     the normal sync) and possible damage (plan.damaged); the rest stay in plan.changed."""
+    manifests = [i for i in plan.changed if i.reason == "changed" and _is_manifest(i)]
+    plan.edited += [dataclasses.replace(i, reason="edited") for i in manifests]
+    plan.changed = [i for i in plan.changed if i not in manifests]
     todo = [i for i in plan.changed if i.reason == "changed"]
     if not todo:
         return
@@ -58,6 +62,11 @@ def classify_changed(
         else:
             plan.damaged.append(dataclasses.replace(item, reason="damaged"))
     plan.changed = keep
+
+
+def _is_manifest(item: SyncItem) -> bool:
+    """A week's manifest (manifest.py) is a list, not a photo: its new text always goes up."""
+    return item.rel.rsplit("/", 1)[-1] == MANIFEST_NAME
 
 
 def _safe_hash(hasher: Callable[[Path], str | None], path: Path) -> str | None:

@@ -13,6 +13,7 @@ from cloud.gcs_fixtures import Gcs
 from imaging import jpeg_bytes, write_file
 
 from photoarchive import pipeline
+from photoarchive.archive import MANIFEST_NAME
 from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.metadata.edit import TagEdit
@@ -60,8 +61,9 @@ def test_caption_reaches_the_bucket_and_damage_does_not(
 ) -> None:
     files = imported(settings, tmp_path)
     first = pipeline.run_sync(settings, pipeline.plan_sync(settings, gcs.target), retry=fast_retry)
-    assert first.ok and len(first.uploaded) == 3
     (a, pa), (b, pb), (c, pc) = files.items()
+    manifest = f"{a.split('/')[0]}/{MANIFEST_NAME}"  # the week's list travels with it
+    assert first.ok and sorted(first.uploaded) == [a, b, c, manifest]
     gens = {n: o.generation for n, o in gcs.objects().items()}
 
     # Caption two photos in the app's way; damage the third's picture (same size).
@@ -73,19 +75,20 @@ def test_caption_reaches_the_bucket_and_damage_does_not(
 
     # hold_back_days still lets the user wait: the just-edited week is held back.
     held = pipeline.plan_sync(settings, gcs.target, hold_back_days=7)
-    assert {i.rel for i in held.held_back} == {a, b, c} and not held.edited
+    assert {i.rel for i in held.held_back} == {a, b, c, manifest} and not held.edited
 
     plan = pipeline.plan_sync(settings, gcs.target)
-    assert sorted(i.rel for i in plan.edited) == [a, b]
+    assert sorted(i.rel for i in plan.edited) == [a, b, manifest]  # the list is always sent
     assert [i.rel for i in plan.damaged] == [c] and not plan.changed
     charge = plan.early_charge(settings.price_storage_gb_month)
-    assert charge.objects == 2 and charge.dollars > 0  # the objects are minutes old
-    assert {i.generation for i in plan.edited} == {gens[a], gens[b]}
+    assert charge.objects == 3 and charge.dollars > 0  # the objects are minutes old
+    assert {i.generation for i in plan.edited} == {gens[a], gens[b], gens[manifest]}
 
     # Someone else rewrites b's object after planning: the precondition keeps it.
     gcs.client.bucket(gcs.bucket).blob(b).upload_from_string(b"theirs")
     summary = pipeline.run_sync(settings, plan, retry=fast_retry)
-    assert summary.replaced == [a]
+    assert sorted(summary.replaced) == [a, manifest]
+    assert gcs.download(manifest) == (settings.archive / manifest).read_bytes()
     assert exiftool_caption(gcs.download(a), tmp_path) == "Grandpa's 80th, by the lake"
     assert gcs.download(a) == pa.read_bytes() and gcs.objects()[a].generation != gens[a]
     assert gcs.download(b) == b"theirs"  # not overwritten
@@ -95,7 +98,7 @@ def test_caption_reaches_the_bucket_and_damage_does_not(
     assert any(p.path == c and "scrub" in p.reason for p in summary.problems)
     assert gcs.objects()[c].generation == gens[c]
     words = summary.in_words()
-    assert "replaced 1" in words and "possibly damaged" in words and "early-deletion" in words
+    assert "replaced 2" in words and "possibly damaged" in words and "early-deletion" in words
     # The week's badge says why it is not fully synced.
     notes = pipeline.sync_notes(replace(settings, bucket=gcs.target))
     assert notes == {
