@@ -25,7 +25,8 @@ def test_sync_now_uploads_and_badges_show_synced(qtbot, window, wait_job, gcs) -
     names = {n for n in gcs.objects() if n.endswith(".JPG")}
     assert len(names) == 10
     row = win.jobs_bar.row_for(job)
-    assert row is not None and row.status.text().startswith("done: sent 10 new")
+    # 10 photos and the manifests of their 2 weeks
+    assert row is not None and row.status.text().startswith("done: sent 12 new")
     # The badges are re-read after the job ends ("synced 0/4" until then): wait for "all synced".
     all_synced = re.compile(r"\bsynced(?! \d)")
     qtbot.waitUntil(lambda: all_synced.search(win.week_model.item(0).text()), timeout=10000)
