@@ -34,10 +34,9 @@ from photoarchive.metadata.blocks import XMP_SIG, file_blocks
 from photoarchive.metadata.coords import CoordinateError, Coordinates, checked
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.jpeg_segments import (
-    refresh_iptc_digest,
     scan_offset,
 )
-from photoarchive.metadata.jpeg_write import JpegWriteError, edit_head, verify_head
+from photoarchive.metadata.jpeg_write import JpegWriteError, rewrite_jpeg
 from photoarchive.metadata.sidecars import (
     existing_sidecar,
     sidecar_path,
@@ -54,7 +53,8 @@ from photoarchive.metadata.tag_values import (
     text_value,
     xmp_gps,
 )
-from photoarchive.metadata.write_check import Blocks, WriteCheckFailed, check, edited_for
+from photoarchive.metadata.write_check import Blocks, WriteCheckFailed, check_edit
+from photoarchive.metadata.xmp_fix import drop_duplicates, repaired, restore_identity, unpadded
 
 log = logging.getLogger(__name__)
 
@@ -257,11 +257,8 @@ def _check(
 
 def _nothing_else_changed(before: Blocks | None, after: Blocks | None, spec: EditSpec) -> None:
     """Every tag the edit does not set reads the same after it (write_check); else refuse."""
-    if before is None:
-        return
-    edited = edited_for(spec.gps is not None, spec.title is not None, spec.caption is not None)
     try:
-        check(before, after or Blocks(), edited)
+        check_edit(before, after, spec)
     except WriteCheckFailed as exc:
         raise MetadataError(str(exc)) from None
 
@@ -330,43 +327,35 @@ class _Exiv2Xmp:
 def _rewrite_jpeg(data: bytes | mmap.mmap, scan: int, spec: EditSpec) -> Rewrite:
     """Only the headers change, and only what the edit needs (jpeg_write); the scan data is
     passed through as a view of the original."""
-    head = bytes(data[:scan])
-    xmp = _Exiv2Xmp()
     try:
-        new_head, notes = edit_head(head, spec, xmp)
-        if new_head is None:
-            return Rewrite(None, tuple(notes))
-        verify_head(new_head, spec, any(n.startswith("kept the GPS") for n in notes), xmp)
-    except JpegWriteError as exc:
+        parts, notes, tail = rewrite_jpeg(data, scan, spec, _Exiv2Xmp())
+    except (JpegWriteError, WriteCheckFailed) as exc:
         raise MetadataError(str(exc)) from None
-    _nothing_else_changed(file_blocks(head), file_blocks(new_head), spec)
-    new_head = refresh_iptc_digest(new_head)
-    return Rewrite((new_head, memoryview(data)[scan:]), tuple(notes), tail_from=scan)
+    return Rewrite(parts, tuple(notes), tail_from=tail)
 
 
 def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
-    """XMP sidecar bytes with the edit applied (GPS as XMP exif:GPS*)."""
+    """XMP sidecar bytes with the edit applied (GPS as XMP exif:GPS*); the packet goes through
+    exiv2 inside a minimal JPEG (as a bare packet exiv2 does not delete what is cleared)."""
     _check_gps(spec)
-    with _open(existing or _EMPTY_XMP) as img:
-        tags = _read_tags(img)
-        notes: list[str] = []
-        xmp: dict[str, object] = {}
-        if spec.gps is not None:
-            write, note = _gps_decision(xmp_gps(tags.xmp), spec, "sidecar")
-            notes += [note] if note else []
-            if write:
-                xmp.update(gps_xmp(spec.gps))
-        for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
-            if value is not None and text_value(tags.xmp.get(key)) != (value.strip() or None):
-                xmp[key] = {X_DEFAULT: value.strip()} if value.strip() else None
-        xmp = _drop_none(xmp, tags.xmp)  # type: ignore[arg-type]
-        if not xmp:
-            return Rewrite(None, tuple(notes))
-        try:
-            img.modify_xmp(xmp)
-        except RuntimeError as exc:
-            raise MetadataError(f"exiv2 could not write the sidecar ({exc})") from None
-        out = img.get_bytes()
+    tool = _Exiv2Xmp()
+    packet, dups = drop_duplicates(existing) if existing else (_EMPTY_XMP, [])
+    notes = repaired(dups)
+    current = tool.read(packet)
+    xmp: dict[str, object] = {}
+    if spec.gps is not None:
+        write, note = _gps_decision(xmp_gps(current), spec, "sidecar")
+        notes += [note] if note else []
+        if write:
+            xmp.update(gps_xmp(spec.gps))
+    for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
+        if value is not None and text_value(current.get(key)) != (value.strip() or None):
+            xmp[key] = {X_DEFAULT: value.strip()} if value.strip() else None
+    xmp = _drop_none(xmp, current)  # type: ignore[arg-type]
+    if not xmp:
+        return Rewrite(None, tuple(notes))
+    out = unpadded(tool.write(packet, xmp))
+    out = restore_identity(existing, out) if existing else out
     _nothing_else_changed(Blocks(xmp=existing), Blocks(xmp=out), spec)
     return Rewrite((out,), tuple(notes))
 

@@ -9,6 +9,7 @@ No exiv2 parse of the EXIF is needed, so maker-note directories exiv2 rejects do
 
 from __future__ import annotations
 
+import mmap
 import struct
 from dataclasses import dataclass
 from typing import Protocol
@@ -18,13 +19,14 @@ from photoarchive.metadata.blocks import (
     PS_SIG,
     XMP_SIG,
     extended_xmp,
+    jpeg_blocks,
     jpeg_segments,
     photoshop_iptc,
 )
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.exif_patch import ExifPatchError, patch_exif
 from photoarchive.metadata.iptc_edit import IptcEditError, photoshop_segment
-from photoarchive.metadata.jpeg_segments import quick_exif
+from photoarchive.metadata.jpeg_segments import quick_exif, refresh_iptc_digest
 from photoarchive.metadata.tag_values import (
     X_DEFAULT,
     cut_utf8,
@@ -35,11 +37,12 @@ from photoarchive.metadata.tag_values import (
     text_value,
     xmp_gps,
 )
-from photoarchive.metadata.write_check import DC, EXIF_NS, iptc_values
+from photoarchive.metadata.write_check import DC, EXIF_NS, check_edit, iptc_values
 from photoarchive.metadata.xmp_fix import (
     drop_duplicates,
     extended_guid,
     extended_segments,
+    repaired,
     replace_guid,
     restore_identity,
     trim_extended,
@@ -162,8 +165,7 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
     notes: list[str] = []
     if packet:
         packet, dups = drop_duplicates(packet)
-        if dups:
-            notes.append(f"repaired the XMP: dropped a repeated {', '.join(dups)} (kept the first)")
+        notes += repaired(dups)
     xmp_now = xmp_tool.read(packet) if packet else {}
     iptc_payload = _payload(h, h.app13, b"")
     iptc_now = iptc_values(_iptc_block(iptc_payload) or b"")
@@ -281,3 +283,46 @@ def verify_head(head: bytes, spec: TagEdit, kept_gps: bool, xmp_tool: XmpTool) -
             raise JpegWriteError(f"read-back check failed for {xmp_key}")
         if _iptc_text(iptc, key) != cut_utf8(want, IPTC_LIMITS[key]):
             raise JpegWriteError(f"read-back check failed for IPTC {key[0]}:{key[1]}")
+
+
+def rewrite_jpeg(
+    data: bytes | mmap.mmap, scan: int, spec: TagEdit, xmp_tool: XmpTool
+) -> tuple[tuple[bytes | memoryview, ...] | None, list[str], int | None]:
+    """(new file as parts, notes, offset the last part copies the input from) for a JPEG
+    whose headers end at `scan`; parts None when nothing changes. The result has passed the
+    read-back and the write check (raises JpegWriteError or WriteCheckFailed otherwise)."""
+    head = bytes(data[:scan])
+    new_head, notes = edit_head(head, spec, xmp_tool)
+    if new_head is None:
+        return None, notes, None
+    verify_head(new_head, spec, any(n.startswith("kept the GPS") for n in notes), xmp_tool)
+    check_edit(jpeg_blocks(head), jpeg_blocks(new_head), spec)
+    new_head = refresh_iptc_digest(new_head)
+    afcp = afcp_fixed(data, len(new_head) - scan)
+    if afcp is None:
+        return (new_head, memoryview(data)[scan:]), notes, scan
+    start, trailer = afcp
+    return (new_head, memoryview(data)[scan:start], trailer), notes, None
+
+
+def afcp_fixed(data: bytes | mmap.mmap, delta: int) -> tuple[int, bytes] | None:
+    """An AFCP trailer (AXS File Concatenation Protocol: IPTC or previews after the image)
+    with its absolute offsets moved by `delta`, as exiftool does: (its start, new bytes).
+    None when there is none, nothing moved, or its offsets were already wrong."""
+    if not delta or len(data) < 24 or bytes(data[-12:-9]) != b"AXS":
+        return None
+    foot = bytes(data[-12:])
+    e = ">" if foot[3:4] == b"!" else "<"
+    (start,) = struct.unpack_from(e + "I", foot, 4)
+    if start >= len(data) - 24 or bytes(data[start : start + 4]) != foot[:4]:
+        return None
+    trailer = bytearray(data[start:])
+    (count,) = struct.unpack_from(e + "H", trailer, 6)
+    if 12 + 12 * count > len(trailer) - 12:
+        return None
+    for i in range(count):
+        pos = 12 + 12 * i + 8
+        (off,) = struct.unpack_from(e + "I", trailer, pos)
+        struct.pack_into(e + "I", trailer, pos, off + delta)
+    struct.pack_into(e + "I", trailer, len(trailer) - 8, start + delta)
+    return start, bytes(trailer)

@@ -15,6 +15,7 @@ import logging
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.tag_values import xmp_coord
 from photoarchive.metadata.tiff_walk import TiffError, maker_note_may_move, walk
 
@@ -298,3 +299,12 @@ def edited_for(gps: bool, title: bool, caption: bool) -> Edited:
     if xmp:  # points at the ExtendedXMP, which an edit may rewrite (a new GUID)
         xmp.add(f"{{{XMP_NOTE}}}HasExtendedXMP")
     return Edited(frozenset(exif), frozenset(iptc), frozenset(xmp))
+
+
+def check_edit(before: Blocks | None, after: Blocks | None, spec: TagEdit) -> None:
+    """Raise WriteCheckFailed unless every tag the edit does not set reads the same after it
+    (None: a format without blocks we read, nothing to compare)."""
+    if before is None:
+        return
+    edited = edited_for(spec.gps is not None, spec.title is not None, spec.caption is not None)
+    check(before, after or Blocks(), edited)

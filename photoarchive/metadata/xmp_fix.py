@@ -68,6 +68,17 @@ def drop_duplicates(packet: bytes) -> tuple[bytes, list[str]]:
     return _wrap(root), [_short(n) for n in dropped]
 
 
+def repaired(dups: list[str]) -> list[str]:
+    """The note for a packet whose repeated properties were dropped."""
+    return [f"repaired the XMP: dropped a repeated {', '.join(dups)} (kept the first)"] * bool(dups)
+
+
+def unpadded(packet: bytes) -> bytes:
+    """A packet without the in-place padding (for a sidecar file of its own)."""
+    end = packet.rfind(b"<?xpacket end")
+    return packet if end < 0 else packet[:end].rstrip() + b"\n" + packet[end:]
+
+
 def _short(name: str) -> str:
     ns, _, local = name.rpartition("}")
     return f"{ns.rsplit('/', 2)[-2] if '/' in ns else ns.strip('{')}:{local}"

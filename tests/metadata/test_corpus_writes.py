@@ -166,3 +166,49 @@ def test_maker_notes_identical_per_jpeg(
         assert notes_new == notes_old, name
         counted += bool(notes_old)
     assert counted >= 35  # camera JPEGs with maker notes in the corpus
+
+
+def _warnings(paths: list[Path]) -> dict[str, set[str]]:
+    """`exiftool -validate` warnings by path, one process for all files."""
+    assert EXIFTOOL
+    out = subprocess.run(
+        [EXIFTOOL, "-j", "-a", "-G4", "-validate", "-warning", *map(str, paths)],
+        capture_output=True,
+        check=False,
+    )
+    return {
+        d["SourceFile"]: {str(v) for k, v in d.items() if k.endswith(":Warning")}
+        for d in json.loads(out.stdout.decode("utf-8"))
+    }
+
+
+def test_no_new_validation_warning_that_exiftools_own_write_does_not_cause(
+    tagged: tuple[Path, Path, BatchResult], tmp_path: Path
+) -> None:
+    before_dir, work, result = tagged
+    names = sorted(r.path.name for r in result.results if r.changed and r.path.suffix == ".jpg")
+    theirs = tmp_path / "exiftool"
+    theirs.mkdir()
+    for name in names:
+        shutil.copyfile(before_dir / name, theirs / name)
+    gps = EDIT.gps
+    assert gps is not None and gps.alt is not None and EXIFTOOL
+    subprocess.run(
+        [EXIFTOOL, "-q", "-m", "-overwrite_original", "-charset", "iptc=UTF8"]
+        + [f"-GPSLatitude={gps.lat}", "-GPSLatitudeRef=N", f"-GPSLongitude={gps.lon}"]
+        + ["-GPSLongitudeRef=E", f"-GPSAltitude={gps.alt}", "-GPSAltitudeRef=0"]
+        + ["-IPTC:CodedCharacterSet=UTF8", f"-IPTC:ObjectName={EDIT.title}"]
+        + [f"-IPTC:Caption-Abstract={EDIT.caption}", f"-XMP-dc:Title={EDIT.title}"]
+        + [f"-XMP-dc:Description={EDIT.caption}", f"-EXIF:ImageDescription={EDIT.caption}"]
+        + [str(theirs / n) for n in names],
+        check=False,
+    )
+    dirs = (before_dir, work, theirs)
+    got = _warnings([d / n for d in dirs for n in names])
+    new = {}
+    for name in names:
+        old, ours, exiftools = (got[str(d / name)] for d in dirs)
+        if ours - old - exiftools:
+            new[name] = ours - old - exiftools
+    assert new == {}
+    assert len(names) >= 50

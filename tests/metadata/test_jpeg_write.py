@@ -209,3 +209,13 @@ def test_a_maker_note_exiv2_rejects_does_not_stop_the_write(
     assert new_exif is not None and new_exif[8 : len(old_exif)] == old_exif[8:]  # kept as is
     (doc,) = exiftool_json(path)
     assert doc["IFD0:ImageDescription"] == "Trotzdem"
+
+
+def test_clearing_a_title_in_a_sidecar_removes_it_and_keeps_the_rest() -> None:
+    from photoarchive.metadata.exiv2 import rewrite_sidecar
+
+    first = rewrite_sidecar(None, EditSpec(title="A title", caption="A caption")).data
+    assert first is not None
+    cleared = rewrite_sidecar(first, EditSpec(title="")).data
+    assert cleared is not None
+    assert b"A title" not in cleared and b"A caption" in cleared
