@@ -133,3 +133,17 @@ def test_import_geotag_caption_sync_then_the_family_sees_this_week(
     for p in photos:
         assert f"{gcs.url}/{gcs.bucket}/{WEEK}/{p.name}" in page
         assert fetch(f"{gcs.url}/{gcs.bucket}/{WEEK}/{p.name}") == p.read_bytes()
+
+    # A caption corrected after the sync reaches the family with the next plain sync.
+    fixed = run("caption", str(photos[0]), "--caption", "Grossvater am Steg")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    again = run("sync")
+    assert again.returncode == 0, again.stdout + again.stderr
+    got = subprocess.run(
+        ["rclone", "copy", remote, str(family)], capture_output=True, text=True, timeout=120
+    )
+    assert got.returncode == 0, got.stderr
+    assert tree_bytes(family) == tree_bytes(week)
+    assert exiftool_json(family / photos[0].name)[0]["Description"] == "Grossvater am Steg"
+    page = fetch(f"{gcs.url}/{gcs.bucket}/_site/{WEEK}/index.html").decode("utf-8")
+    assert "Grossvater am Steg" in page
