@@ -19,7 +19,7 @@ from photoarchive.names import db_value, from_db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,6 +54,23 @@ CREATE TABLE IF NOT EXISTS imports (
     skipped INTEGER NOT NULL DEFAULT 0,
     problems INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS flickr_photos (  -- schema 3: what is on Flickr (flickr/records.py)
+    account TEXT NOT NULL,              -- the Flickr user's NSID
+    identity TEXT NOT NULL,             -- files.import_hash: survives metadata edits
+    path TEXT NOT NULL,                 -- archive-relative WEEK/NAME when last seen (db_value)
+    photo_id TEXT,                      -- NULL while an async upload's ticket is pending
+    ticket_id TEXT,
+    hash TEXT NOT NULL,                 -- content hash of the file when last sent or updated
+    title TEXT NOT NULL DEFAULT '',     -- what Flickr was last told:
+    caption TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '',
+    lat REAL,                           -- NULL: no location given (none, or hidden)
+    lon REAL,
+    geo_hidden INTEGER NOT NULL DEFAULT 0,
+    uploaded_at REAL NOT NULL,
+    PRIMARY KEY (account, identity)
+);
+CREATE INDEX IF NOT EXISTS flickr_photos_path ON flickr_photos(path);
 CREATE TABLE IF NOT EXISTS source_seen (
     volume TEXT NOT NULL,
     path TEXT NOT NULL,
@@ -147,7 +164,10 @@ BEGIN INSERT OR IGNORE INTO changed_weeks VALUES (OLD.week); END;
 
 
 def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring a catalog written by an older version up to this schema (additive only)."""
+    """Bring a catalog written by an older version up to this schema (additive only).
+
+    New tables (schema 3: flickr_photos) arrive through _SCHEMA's CREATE TABLE IF NOT EXISTS.
+    """
     columns = {r[1] for r in conn.execute("PRAGMA table_info(files)")}
     if "image_hash" not in columns:  # schema 1 -> 2: image-data identity
         conn.execute("ALTER TABLE files ADD COLUMN image_hash TEXT")

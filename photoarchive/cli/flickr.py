@@ -46,3 +46,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     fsub.add_parser(
         "whoami", parents=[common], help="the signed-in account, Pro or free, and its limits"
     ).set_defaults(func=_lazy("run_whoami"))
+    up = fsub.add_parser(
+        "upload",
+        parents=[common],
+        help="upload photos, a week or weeks into an album (never twice)",
+        description="Upload files or week folders (WEEK, or FIRST..LAST for a range) into an "
+        "album, created when missing and ordered by date taken. Photos already on Flickr are "
+        "not sent again; changed titles, captions and places are updated. Photos taken at a "
+        "private place (home) go without their location.",
+    )
+    up.add_argument("targets", nargs="+", metavar="PATH|WEEK")
+    up.add_argument("--album", metavar="NAME", help="default: the week's title, else its dates")
+    up.add_argument(
+        "--privacy",
+        choices=["private", "family", "friends", "public"],
+        default="family",
+        help="who may see new uploads (default: family)",
+    )
+    up.add_argument("--dry-run", action="store_true", help="show what would be sent")
+    up.set_defaults(func=_lazy("run_upload"))

@@ -87,3 +87,42 @@ def run_whoami(args: argparse.Namespace, settings: Settings, cancel: CancelToken
     else:
         print(account.describe())
     return EXIT_OK
+
+
+def run_upload(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    from photoarchive.cli.output import TextProgress, print_path_lists, print_problems
+    from photoarchive.flickr.upload import upload
+
+    try:
+        client, _ = open_client(settings)
+    except FlickrProblem as exc:
+        return _fail("upload", exc, args.json)
+    summary = upload(
+        settings,
+        client,
+        args.targets,
+        album=args.album,
+        privacy=args.privacy,
+        cancel=cancel,
+        progress=TextProgress(quiet=args.json),
+        dry_run=args.dry_run,
+    )
+    if args.json:
+        print(json.dumps(summary.as_dict()))
+    else:
+        verb = "Would upload" if summary.dry_run else "Uploaded"
+        print(
+            f"{verb} {len(summary.uploaded)}, updated {len(summary.updated)}, "
+            f"already on Flickr {len(summary.already) + len(summary.recovered)}"
+            + (f" (found by tag {len(summary.recovered)})" if summary.recovered else "")
+        )
+        for name, added in summary.albums.items():
+            print(f"  album {name!r}: {added} added")
+        print_path_lists([("Location withheld (private place)", summary.location_hidden)])
+        print_problems("Problems", summary.problems)
+    if summary.stopped:
+        print(f"photoarchive flickr upload: stopped: {summary.stopped}", file=sys.stderr)
+    if summary.cancelled:
+        print("cancelled: what was uploaded is recorded; run again to finish", file=sys.stderr)
+        return 130
+    return EXIT_OK if summary.ok else EXIT_PROBLEMS

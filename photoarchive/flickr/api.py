@@ -310,15 +310,13 @@ class _Reader:
         cancel: CancelToken | None,
     ) -> None:
         self.fh, self.on_bytes, self.cancel = fh, on_bytes, cancel
-        self.len = os.fstat(fh.fileno()).st_size  # the encoder asks len - tell()
-
-    def tell(self) -> int:
-        return self.fh.tell()
+        self.len = os.fstat(fh.fileno()).st_size - fh.tell()  # bytes left: the encoder asks
 
     def read(self, size: int = -1) -> bytes:
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
         data = self.fh.read(size)
+        self.len -= len(data)
         if self.on_bytes is not None and data:
             self.on_bytes(len(data))
         return data

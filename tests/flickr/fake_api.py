@@ -193,9 +193,10 @@ class State:
     def m_photos_search(self, nsid: str, args: dict[str, str]) -> dict[str, object]:
         who = nsid if args.get("user_id", "me") == "me" else args["user_id"]
         found = [p for p in self.photos.values() if p.owner == who]
-        if args.get("machine_tags"):
-            wanted = {t.lower() for t in args["machine_tags"].split(",")}
-            found = [p for p in found if wanted & {t.lower() for t in p.raw_tags}]
+        if args.get("machine_tags"):  # "ns:pred=value", or "ns:pred=" for any value
+            wanted = [t.lower() for t in args["machine_tags"].split(",")]
+            found = [p for p in found if any(_machine_match(w, t) for w in wanted
+                                             for t in p.raw_tags)]  # fmt: skip
         if args.get("privacy_filter"):
             found = [p for p in found if p.privacy == int(args["privacy_filter"])]
         return {"photos": _page(args, found, _brief)}
@@ -314,11 +315,18 @@ class State:
         return {}
 
 
+def _machine_match(wanted: str, tag: str) -> bool:
+    tag = tag.lower()
+    return tag.startswith(wanted) if wanted.endswith("=") else tag == wanted
+
+
 def _brief(p: Photo) -> dict[str, object]:
     return {"id": p.id, "owner": p.owner, "title": p.title, "ispublic": p.is_public,
             "isfriend": p.is_friend, "isfamily": p.is_family, "datetaken": p.date_taken,
             "machine_tags": " ".join(t for t in p.raw_tags if ":" in t and "=" in t),
-            "media": p.media}  # fmt: skip
+            "media": p.media, "description": {"_content": p.description},
+            "latitude": p.geo[0] if p.geo else 0,
+            "longitude": p.geo[1] if p.geo else 0}  # fmt: skip
 
 
 def _page(args: dict[str, str], items: list, row: Callable) -> dict[str, object]:  # type: ignore[type-arg]

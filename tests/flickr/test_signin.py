@@ -18,6 +18,7 @@ import keyring.backends.fail
 import pytest
 import requests
 from flickr.fake_server import CONSUMER_KEY, CONSUMER_SECRET, FakeFlickr
+from flickr.upload_fixtures import SHOTS, WEEK, make_week
 from requests_oauthlib import OAuth1
 
 from photoarchive.cli.main import main
@@ -111,6 +112,10 @@ def test_bad_token_says_sign_in_again(
     who = run(capsys, settings, "whoami")
     assert who.returncode == 1
     assert "sign in again" in who.stderr
+    make_week(settings, SHOTS[:1], video=False)
+    up = run(capsys, settings, "upload", WEEK)
+    assert up.returncode == 1 and "sign in again" in up.stderr
+    assert not flickr_server.state.photos
     # A token the server knows, used with the wrong token secret: a bad signature, same words.
     token, _ = flickr_server.grant("12345678@N00")
     TokenStore(settings, ApiKey(CONSUMER_KEY, CONSUMER_SECRET)).save(Token(token, "wrong"))
