@@ -18,7 +18,7 @@ from corpus_files import CORPUS, corpus_files, corpus_id
 from imaging import jpeg_bytes
 
 from photoarchive import pipeline
-from photoarchive.catalog import Catalog
+from photoarchive.catalog import SCHEMA_VERSION, Catalog
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
 from photoarchive.imagedata import ImageDataHasher, image_data, image_data_hash
@@ -168,7 +168,9 @@ def test_import_records_it_and_an_old_catalog_is_upgraded(
         cat.set_image_hash("2024-03-04/A.JPG", "abc")
         assert cat.image_hash("2024-03-04/A.JPG") == "abc"
         version = cat.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        assert version[0] == "2"
+        assert version[0] == str(SCHEMA_VERSION)  # upgraded to this version (2 or later)
+        # schema 3: the Flickr record table arrives too
+        assert cat.conn.execute("SELECT COUNT(*) FROM flickr_photos").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("path", corpus_files(), ids=corpus_id)
