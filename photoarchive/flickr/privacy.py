@@ -80,7 +80,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def stripped_copy(path: Path, workdir: Path) -> Iterator[Path]:
     """A temporary copy of the file without its location, same name (Flickr reads the
     extension); removed afterwards. Raises MetadataError if the location cannot be removed."""
-    from photoarchive.metadata.exiv2 import without_gps  # loads pyexiv2 only when needed
+    from photoarchive.metadata.location_strip import without_gps  # loads pyexiv2 on use
 
     workdir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="flickr-", dir=workdir))
