@@ -93,12 +93,11 @@ def flickr_status(settings: Settings) -> dict[str, tuple[int, int]]:
         return {from_db(r[0]) or "": (int(r[1] or 0), int(r[2])) for r in rows}
 
 
-def on_flickr(settings: Settings, week: str) -> set[str]:
+def on_flickr(catalog: Catalog, week: str) -> set[str]:
     """Archive paths of this week's files that are on Flickr, for the per-photo badge."""
-    with Catalog(settings.catalog_path) as catalog:
-        rows = catalog.conn.execute(
-            "SELECT f.path FROM files f WHERE f.week=? AND EXISTS(SELECT 1 FROM flickr_photos p "
-            "WHERE p.identity=f.import_hash AND p.photo_id IS NOT NULL)",
-            (db_value(week),),
-        )
-        return {from_db(r[0]) or "" for r in rows}
+    rows = catalog.conn.execute(
+        "SELECT f.path FROM files f WHERE f.week=? AND EXISTS(SELECT 1 FROM flickr_photos p "
+        "WHERE p.identity=f.import_hash AND p.photo_id IS NOT NULL)",
+        (db_value(week),),
+    )
+    return {from_db(r[0]) or "" for r in rows}

@@ -18,7 +18,7 @@ from photoarchive.config import Settings
 from photoarchive.gui.metacache import MetaCache, PhotoInfo, info_from_metadata
 from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
-from photoarchive.jobs import CancelToken, Progress, ProgressCallback
+from photoarchive.jobs import Cancelled, CancelToken, Progress, ProgressCallback
 from photoarchive.metadata.edit import TagEdit
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,17 @@ BACKGROUND_NICE = 10
 
 def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
     """The media files of these weeks from the catalog (sidecars are not shown)."""
+    from photoarchive.flickr.records import on_flickr  # light: no flickrapi
     from photoarchive.pipeline import open_catalog
 
     photos: list[Photo] = []
     with open_catalog(settings) as catalog:
         for week in weeks:
+            shared = on_flickr(catalog, week)
             for rec in catalog.files(week):
                 if rec.role == "media":
-                    photos.append(Photo(rec.path, settings.archive / rec.path, rec.week))
+                    path = settings.archive / rec.path
+                    photos.append(Photo(rec.path, path, rec.week, rec.path in shared))
     return photos
 
 
@@ -244,3 +247,36 @@ def week_folders(settings: Settings) -> int:
     from photoarchive.archive import iter_weeks
 
     return len(iter_weeks(settings.archive))
+
+
+def flickr_upload(
+    settings: Settings,
+    targets: Sequence[str],
+    album: str | None,
+    privacy: str,
+    cancel: CancelToken,
+    progress: ProgressCallback,
+) -> Any:
+    """The CLI's `flickr upload`, same core; raises with the reason when the run stopped."""
+    from photoarchive.flickr.tokens import open_client
+    from photoarchive.flickr.upload import upload
+
+    client, _ = open_client(settings)
+    summary = upload(settings, client, targets, album, privacy, cancel, progress)
+    if summary.cancelled:
+        raise Cancelled()
+    if summary.stopped:
+        raise RuntimeError(gui_words(summary.stopped))
+    return summary
+
+
+def gui_words(msg: str) -> str:
+    """The core's messages name CLI commands and setting keys; here, the buttons and dialogs."""
+    for cli, gui in (
+        ("run photoarchive flickr login", "use Sign in"),
+        ("(photoarchive flickr login)", "(Sign in above)"),
+        ("set FLICKR_API_KEY and FLICKR_API_SECRET, or api_key and api_secret under [flickr] "
+         "in the settings", "enter the Flickr API key and secret in Settings"),
+    ):  # fmt: skip
+        msg = msg.replace(cli, gui)
+    return msg

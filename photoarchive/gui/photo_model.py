@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from photoarchive.gui.forms import pixmap
@@ -32,6 +32,7 @@ CELL = QSize(148, 132)
 PathRole = Qt.ItemDataRole.UserRole + 1
 InfoRole = Qt.ItemDataRole.UserRole + 2
 FailedRole = Qt.ItemDataRole.UserRole + 3
+OnFlickrRole = Qt.ItemDataRole.UserRole + 4
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -41,6 +42,7 @@ class Photo:
     rel: str  # WEEK/NAME, the catalog key
     path: Path
     week: str
+    on_flickr: bool = False
 
     @property
     def name(self) -> str:
@@ -94,6 +96,8 @@ class PhotoModel(QAbstractListModel):
                     lines.append(f"metadata unreadable: {info.unreadable}")
             if photo.rel in self.failed:
                 lines.append("cannot show this image")
+            if photo.on_flickr:
+                lines.append("on Flickr")
             return "\n".join(lines)
         if role == PathRole:
             return photo.path
@@ -101,6 +105,8 @@ class PhotoModel(QAbstractListModel):
             return self.info.get(photo.rel)
         if role == FailedRole:
             return photo.rel in self.failed
+        if role == OnFlickrRole:
+            return photo.on_flickr
         return None
 
     def _on_loaded(self, key: str, img: QImage | None) -> None:
@@ -138,8 +144,11 @@ class PhotoModel(QAbstractListModel):
         return sum(1 for p in self.photos if p.rel in self.pixmaps or p.rel in self.failed)
 
 
+FLICKR_BLUE, FLICKR_PINK = QColor(0, 99, 220), QColor(255, 0, 132)
+
+
 class PhotoDelegate(QStyledItemDelegate):
-    """Thumbnail, name, and small marks for geotagged and captioned photos."""
+    """Thumbnail, name, and small marks for geotagged, captioned and on-Flickr photos."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -179,4 +188,10 @@ class PhotoDelegate(QStyledItemDelegate):
                 x -= 20
             if info.has_caption:
                 painter.drawPixmap(x, rect.y() + 4, self.caption_mark)
+        if index.data(OnFlickrRole) is True:  # Flickr's two dots, top left: "on Flickr"
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            for dx, colour in ((0, FLICKR_BLUE), (9, FLICKR_PINK)):
+                painter.setBrush(colour)
+                painter.drawEllipse(rect.x() + 6 + dx, rect.y() + 6, 8, 8)
         painter.restore()

@@ -28,6 +28,7 @@ class WeekRow:
     badges: WeekBadges | None = None
     synced: tuple[int, int] | None = None  # (synced, total) when sync is configured
     sync_note: str = ""  # why the last sync left files of this week out
+    on_flickr: tuple[int, int] | None = None  # (on Flickr, total) when any is
 
     def monday(self, pattern: str) -> date | None:
         for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
@@ -63,6 +64,9 @@ class WeekRow:
             else:
                 note = f" ({self.sync_note})" if self.sync_note else ""
                 parts.append(f"synced {done}/{total}{note}")
+        if self.on_flickr is not None and self.on_flickr[0]:
+            done, total = self.on_flickr
+            parts.append("on Flickr" if done >= total else f"on Flickr {done}/{total}")
         return " · ".join(parts)
 
 
@@ -85,6 +89,7 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
     badges = cache.badges() if cache is not None else {}
     status = _sync_status(settings) if settings.bucket else None
     synced, notes = status if status is not None else (None, {})
+    flickr = _flickr_status(settings)
     return [
         WeekRow(
             w,
@@ -92,9 +97,20 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
             badges.get(w),
             synced.get(w, (0, n)) if synced is not None else None,
             notes.get(w, ""),
+            flickr.get(w),
         )
         for w, n in weeks
     ]
+
+
+def _flickr_status(settings: Settings) -> dict[str, tuple[int, int]]:
+    from photoarchive.flickr.records import flickr_status  # light: no flickrapi
+
+    try:
+        return flickr_status(settings)
+    except Exception as exc:  # the badge is optional; say why in the log only
+        log.info("no Flickr status: %s", exc)
+        return {}
 
 
 class WeekModel(QStandardItemModel):

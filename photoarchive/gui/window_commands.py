@@ -1,5 +1,5 @@
 """The main window's commands that change things or open dialogs: geotag, captions, places,
-import, settings, sync, catalog rebuild. A mixin of MainWindow, kept apart so each module
+import, settings, sync, Flickr, catalog rebuild. A mixin of MainWindow, kept apart so each module
 stays readable; every write runs as a job in the jobs bar.
 """
 
@@ -208,6 +208,36 @@ class WindowCommands(_Base):
             writes=True,
         )
         self.watch(job, "Sync")
+        job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        return job
+
+    def open_flickr(self) -> None:
+        """The Flickr dialog for the selected photos, else the selected weeks."""
+        from photoarchive.gui.dialogs.flickr import FlickrDialog
+
+        photos, weeks = self.selected_photos(), self.selected_weeks()
+        if photos:
+            targets, what = [str(p.path) for p in photos], f"{len(photos)} selected photo(s)"
+        elif weeks:
+            targets, what = weeks, f"{len(weeks)} week(s): {', '.join(sorted(weeks))}"
+        else:
+            self.show_error("Flickr", "Select a week or some photos to upload first.")
+            return
+        dlg = FlickrDialog(self.settings, self.runner, what, self)
+        dlg.upload_requested.connect(
+            lambda album, privacy: self.flickr_upload(targets, album, privacy)
+        )
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.flickr_dialog = dlg
+        dlg.open()
+
+    def flickr_upload(self, targets: list[str], album: str | None, privacy: str) -> Job:
+        settings = self.settings
+        job = self.runner.run(
+            "Uploading to Flickr",
+            lambda c, p: actions.flickr_upload(settings, targets, album, privacy, c, p),
+        )
+        self.watch(job, "Flickr upload")
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
         return job
 
