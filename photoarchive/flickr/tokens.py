@@ -147,6 +147,7 @@ def open_client(
     key = api_key_for(settings)
     store = TokenStore(settings, key)
     token = store.load()
+    client_options.setdefault("timeout", settings.network_timeout)  # a deadline, not a hang
     if need_token and token is None:
         raise FlickrProblem("auth", "not signed in to Flickr: run photoarchive flickr login")
     return FlickrClient(endpoints_for(settings), key, token, **client_options), store  # type: ignore[arg-type]
