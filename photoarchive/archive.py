@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from photoarchive.private import open_private, private_dir
+
 log = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".photoarchive-tmp"
@@ -121,8 +123,8 @@ def clean_stale_temps(root: Path) -> list[Path]:
 @contextmanager
 def archive_lock(lock_path: Path) -> Iterator[None]:
     """One writer per archive; the lock dies with its process, so kill -9 never wedges it."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    private_dir(lock_path.parent)
+    fd = open_private(lock_path, os.O_RDWR)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -7,6 +7,7 @@ Every row can be rebuilt from the week folders (`verify --rebuild`); what cannot
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from photoarchive import journal
 from photoarchive.names import db_value, from_db
+from photoarchive.private import open_private, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +191,8 @@ class Catalog:
     """One connection, used from the thread that opened it; open one per job."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        os.close(open_private(path, os.O_RDWR))  # 0600 before SQLite makes it (and its -wal)
         self.path = path
         self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.conn.row_factory = sqlite3.Row

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
+from photoarchive.private import open_private, private_dir
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "photoarchive"
@@ -165,7 +167,7 @@ def _toml_value(value: object) -> str:
 def save_settings(settings: Settings, settings_file: Path | None = None) -> Path:
     """Write the user-facing settings atomically (temp file + rename)."""
     path = settings_file or settings.settings_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     sections: dict[str, list[str]] = {}
     for name, (section, key) in _TOML_KEYS.items():
         sections.setdefault(section, []).append(f"{key} = {_toml_value(getattr(settings, name))}")
@@ -173,9 +175,7 @@ def save_settings(settings: Settings, settings_file: Path | None = None) -> Path
     for section, entries in sections.items():
         lines += [f"[{section}]", *entries, ""]
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        if settings.flickr_api_secret:  # an API secret makes the file private
-            os.chmod(tmp, 0o600)
+    with open(open_private(tmp), "w", encoding="utf-8") as fh:  # 0600: private data
         fh.write("\n".join(lines))
         fh.flush()
         os.fsync(fh.fileno())

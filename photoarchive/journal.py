@@ -11,7 +11,6 @@ that now holds the intended content gets its new hash in the catalog) and then r
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import logging
 import os
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photoarchive.hashing import hash_file
+from photoarchive.private import open_private, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class Intent:
 def write_intent(path: Path, intent: Intent) -> None:
     """HASH<TAB>NEW<TAB>TARGET<NUL>SOURCE, names as exact bytes (names.py: names are bytes)."""
     head = f"{intent.hash}\t{int(intent.new_sidecar)}\t".encode("ascii")
-    path.write_bytes(head + os.fsencode(intent.target) + b"\0" + os.fsencode(intent.source))
+    write_private(path, head + os.fsencode(intent.target) + b"\0" + os.fsencode(intent.source))
 
 
 def read_intent(path: Path) -> Intent | None:
@@ -60,23 +60,17 @@ def journal_root(catalog_path: Path) -> Path:
     return catalog_path.with_name(catalog_path.name + ".journal")
 
 
-def _private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
-
-
 @contextmanager
 def open_run(catalog_path: Path, archive: Path) -> Iterator[Path]:
     """A locked run folder for one tagging batch, removed when the batch ends."""
     root = journal_root(catalog_path)
-    _private_dir(root)
+    private_dir(root)
     # Made under a dot name and renamed once locked, so no replay ever sees it unlocked.
     tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=root))
-    owner = os.open(tmp / _OWNER, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    owner = open_private(tmp / _OWNER, os.O_RDWR)
     try:
         fcntl.flock(owner, fcntl.LOCK_EX)
-        (tmp / _ARCHIVE).write_bytes(os.fsencode(os.path.realpath(archive)))
+        write_private(tmp / _ARCHIVE, os.fsencode(os.path.realpath(archive)))
         run = root / (_RUN_PREFIX + tmp.name.removeprefix(".new-"))
         os.rename(tmp, run)
         try:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from types import FrameType
 
 from photoarchive import __version__
-from photoarchive.config import load_settings
+from photoarchive.config import Settings, load_settings
 from photoarchive.jobs import CancelToken
-from photoarchive.logfile import setup_logging
+from photoarchive.logfile import log_dir, setup_logging
+from photoarchive.private import tighten
 
 # Modules with `register(subparsers, common)`; each command sets `func(args, settings, cancel)`.
 COMMAND_MODULES = [
@@ -65,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(verbose=args.verbose)
     logging.getLogger(__name__).info("photoarchive %s: %s", __version__, args.command)
     settings = load_settings(archive=args.archive)
+    _make_private(settings)
     cancel = CancelToken()
     _install_cancel(cancel)
     try:
@@ -75,6 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"photoarchive {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _make_private(settings: Settings) -> None:
+    """Close up what older versions or other programs left readable by others (private.py)."""
+    try:
+        tighten([settings.config_dir, settings.data_dir, settings.cache_dir, log_dir().parent])
+    except OSError as exc:
+        logging.getLogger(__name__).warning("cannot check file modes: %s", exc)
 
 
 class UsageError(Exception):

@@ -44,6 +44,7 @@ from photoarchive.cloud.target import Target
 from photoarchive.config import Settings
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
+from photoarchive.private import private_dir
 
 if TYPE_CHECKING:
     from google.api_core.retry import Retry
@@ -201,7 +202,7 @@ def _list_site(bucket: storage.Bucket, prefix: str, retry: Retry) -> dict[str, t
 def _week_zip(settings: Settings, week: str, records: list[SyncRecord]) -> tuple[Path, str]:
     """The week's files, stored uncompressed (photos do not shrink), dated like the files so
     the same week gives the same bytes; a temp file and its MD5."""
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.cache_dir)
     fd, tmp = tempfile.mkstemp(prefix="week-", suffix=".zip", dir=settings.cache_dir)
     os.close(fd)
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:

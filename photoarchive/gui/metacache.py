@@ -9,12 +9,15 @@ per thread.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from photoarchive.private import open_private, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +99,8 @@ class MetaCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        os.close(open_private(path, os.O_RDWR))  # 0600 before SQLite makes it
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:

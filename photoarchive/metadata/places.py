@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from photoarchive.metadata.coords import CoordinateError, checked
+from photoarchive.private import open_private, private_dir
 
 try:
     import fcntl
@@ -108,7 +109,7 @@ class PlaceBook:
 
     def save(self) -> None:
         """Replay this book's edits on the current file under a lock; write it atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         with _locked(self.path.with_name(f".{self.path.name}.lock")):
             fresh = PlaceBook.load(self.path)
             for name, args in self._edits:
@@ -123,7 +124,7 @@ class PlaceBook:
                     fh.write(text)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.chmod(tmp, 0o644)
+                os.chmod(tmp, 0o600)  # private places hold home coordinates
                 os.replace(tmp, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -214,7 +215,7 @@ class PlaceBook:
 @contextlib.contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     """An exclusive advisory lock held across reload-modify-save (no-op without fcntl)."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_private(lock_path, os.O_RDWR)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
