@@ -6,6 +6,7 @@ Every row can be rebuilt from the week folders (`verify --rebuild`); what cannot
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -192,7 +193,9 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         private_dir(path.parent)
-        os.close(open_private(path, os.O_RDWR))  # 0600 before SQLite makes it (and its -wal)
+        if not os.path.lexists(path):  # 0600 before SQLite makes it (and its -wal, -shm)
+            with contextlib.suppress(FileExistsError):  # another process was first
+                os.close(open_private(path, os.O_RDWR | os.O_EXCL))
         self.path = path
         self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.conn.row_factory = sqlite3.Row

@@ -8,6 +8,7 @@ per thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -100,7 +101,9 @@ class MetaCache:
         self.path = path
         self._local = threading.local()
         private_dir(path.parent)
-        os.close(open_private(path, os.O_RDWR))  # 0600 before SQLite makes it
+        if not os.path.lexists(path):  # 0600 before SQLite makes it
+            with contextlib.suppress(FileExistsError):  # another process was first
+                os.close(open_private(path, os.O_RDWR | os.O_EXCL))
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
