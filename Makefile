@@ -6,7 +6,7 @@ APT_RUN := python3 python3-venv python3-pip libegl1 libgl1 libxkbcommon0 libxkbc
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
 APT_TEST := libimage-exiftool-perl rclone xvfb xauth exiv2 desktop-file-utils appstream librsvg2-bin chromium b3sum
 
-.PHONY: run test deps-run deps-test lint bench clean icons
+.PHONY: run test deps-run deps-test lint bench clean icons bundle
 
 $(VENV)/.installed-run: pyproject.toml
 	$(SUDO) apt-get update -qq
@@ -36,8 +36,16 @@ test: deps-test
 bench: deps-test
 	$(PY) tests/bench/bench_import.py
 
+# One-folder Linux bundle in dist/photoarchive/ (packaging/README.md), then its own test.
+bundle: deps-test
+	$(PY) -m pip install -q -e '.[bundle]'
+	$(VENV)/bin/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+		packaging/pyinstaller/photoarchive.spec
+	PHOTOARCHIVE_BUNDLE=$(CURDIR)/dist/photoarchive/photoarchive QT_QPA_PLATFORM=offscreen \
+		$(PY) -m pytest -p no:cacheprovider -m bundle tests/test_bundle.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
 
 # The hicolor PNGs are committed; after changing resources/icons/app.svg re-render them.
 ICON_SVG := resources/icons/app.svg

@@ -98,6 +98,63 @@ def test_wheel_ships_forms_and_icons_and_loads_them(tmp_path: Path) -> None:
         timeout=120,
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    _installed_in_a_fresh_venv_starts(wheel, tmp_path)
+
+
+def _installed_in_a_fresh_venv_starts(wheel: Path, tmp_path: Path) -> None:
+    """pip-installs the wheel into a new venv (as pipx does) and runs its entry points.
+
+    The dependencies come from this test venv through a path line (so PySide6 is not
+    installed again); that adds the folder but runs none of its .pth hooks, so this checkout's
+    editable install stays out and photoarchive can only come from the wheel."""
+    import signal
+    import sysconfig
+    import time
+    import venv
+
+    fresh = tmp_path / "fresh-venv"
+    venv.EnvBuilder(with_pip=False).create(fresh)
+    site = next((fresh / "lib").glob("python3*/site-packages"))
+    (site / "deps-from-test-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = fresh / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+         "--no-index", str(wheel)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    home = tmp_path / "fresh-home"
+    env = {
+        "PATH": f"{fresh / 'bin'}:/usr/bin:/bin",
+        "HOME": str(home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_STATE_HOME": str(home / ".state"),
+    }
+    where = subprocess.run(
+        [str(python), "-c", "import photoarchive; print(photoarchive.__file__)"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert where.stdout.startswith(str(fresh)), where.stdout + where.stderr
+    version = subprocess.run([str(fresh / "bin" / "photoarchive"), "--version"], env=env,
+                             cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"photoarchive {__import__('photoarchive').__version__}"
+    gui = subprocess.Popen([str(fresh / "bin" / "photoarchive-gui"), "--archive",
+                            str(tmp_path / "fresh-archive")], env=env, cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline and gui.poll() is None:
+            time.sleep(0.2)
+        assert gui.poll() is None, gui.communicate()[1]  # the window is up
+        gui.send_signal(signal.SIGINT)
+        _, err = gui.communicate(timeout=60)
+    finally:
+        if gui.poll() is None:
+            gui.kill()
+            gui.communicate()
+    assert gui.returncode == 0 and "Traceback" not in err, err
 
 
 APP_ID = "io.github.photoarchive"
