@@ -177,6 +177,10 @@ def _gps_decision(
     return gps_decision(current, spec.gps, spec.overwrite_gps, where)
 
 
+def _ascii(value: object) -> bool:
+    return all(str(v).isascii() for v in (value if isinstance(value, list) else [value]))
+
+
 def _edit_image(
     img: pyexiv2.ImageData, spec: EditSpec, exif: dict[str, str] | None, tiff: bool = False
 ) -> list[str]:
@@ -232,6 +236,11 @@ def _edit_image(
         if exif_w:
             img.modify_exif(exif_w)
         if iptc_w:
+            if tags.iptc.get("Iptc.Envelope.CharacterSet") != IPTC_UTF8:
+                # read as Latin-1 where not UTF-8: written back as UTF-8 under the new marker
+                old = {k: v for k, v in tags.iptc.items() if k not in iptc_w and not _ascii(v)}
+                iptc_w = old | iptc_w
+                notes += [f"converted {len(old)} IPTC value(s) from Latin-1 to UTF-8"] * bool(old)
             iptc_w["Iptc.Envelope.CharacterSet"] = IPTC_UTF8
             img.modify_iptc(iptc_w)
         if xmp_w:

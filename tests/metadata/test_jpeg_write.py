@@ -219,3 +219,21 @@ def test_clearing_a_title_in_a_sidecar_removes_it_and_keeps_the_rest() -> None:
     cleared = rewrite_sidecar(first, EditSpec(title="")).data
     assert cleared is not None
     assert b"A title" not in cleared and b"A caption" in cleared
+
+
+def test_latin1_iptc_in_a_tiff_is_converted_too(settings: Settings, tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "latin1.tif"
+    path.write_bytes((CORPUS / "exiftool" / "ExifTool.tif").read_bytes())
+    assert EXIFTOOL
+    subprocess.run(
+        [EXIFTOOL, "-q", "-overwrite_original", "-charset", "iptc=Latin", "-City=Göteborg", path],
+        check=True,
+    )
+    result = apply_tags(settings, [path], TagEdit(caption="Hamnen"))
+    assert result.changed == 1, result.results[0].message
+    assert "converted 1 IPTC value(s)" in (result.results[0].message or "")
+    (doc,) = exiftool_json(path)
+    assert doc["IPTC:City"] == "Göteborg" and doc["IPTC:Caption-Abstract"] == "Hamnen"
+    assert doc["IPTC:By-line"] == "I'm the author"
