@@ -106,7 +106,10 @@ def verify(
         if rebuild:
             # The week manifests keep identities a lost or damaged catalog no longer knows.
             known, problems = read_manifests(settings.archive)
-            report = rebuild_catalog(settings, catalog, cancel, progress, known=known)
+            with ExivDates() as dates:  # dates as the import reads them
+                report = rebuild_catalog(
+                    settings, catalog, cancel, progress, known=known, date_fallback=dates
+                )
             report.problems[:0] = problems
         else:
             report = verify_archive(settings, catalog, cancel, progress)

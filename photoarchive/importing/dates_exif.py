@@ -53,19 +53,23 @@ _WANTED = frozenset(
         TAG_MAKERNOTE,
     }
 )
+_BLOBS = frozenset({TAG_XMP, TAG_IPTC, TAG_MAKERNOTE})
 _TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
 BLOB_LIMIT = 4 << 20
 
 
 def parse_tiff_at(read: ReadAt) -> dict[int, bytes]:
     """The date, XMP, IPTC and maker-note tags of IFD0 and the Exif IFD of a TIFF structure
-    (offsets relative to its header); first occurrence wins, so IFD0 before the Exif IFD."""
+    (offsets relative to its header); first occurrence wins, so IFD0 before the Exif IFD.
+    The XMP, IPTC and maker-note blobs are read only when there is no DateTimeOriginal."""
     hdr = read(0, 8)
     if len(hdr) < 8 or hdr[:2] not in (b"II", b"MM"):
         return {}
     e = "<" if hdr[:2] == b"II" else ">"
+    entry, offset = struct.Struct(e + "HHI"), struct.Struct(e + "I")
     out: dict[int, bytes] = {}
-    todo = [struct.unpack_from(e + "I", hdr, 4)[0]]
+    blobs: dict[int, tuple[int, int]] = {}
+    todo = [offset.unpack(hdr[4:8])[0]]
     visited: set[int] = set()
     while todo and len(visited) < 8:
         ifd = todo.pop()
@@ -77,17 +81,22 @@ def parse_tiff_at(read: ReadAt) -> dict[int, bytes]:
             continue
         count = min(struct.unpack(e + "H", raw)[0], 512)
         entries = read(ifd + 2, 12 * count)
-        for i in range(len(entries) // 12):
-            tag, typ, n = struct.unpack_from(e + "HHI", entries, 12 * i)
-            field = entries[12 * i + 8 : 12 * i + 12]
+        for i in range(0, len(entries) - 11, 12):
+            tag, typ, n = entry.unpack_from(entries, i)
             if tag == TAG_EXIF_IFD and typ in (4, 13):
-                todo.append(struct.unpack(e + "I", field)[0])
-            elif tag in _WANTED and tag not in out and typ in _TYPE_SIZE:
+                todo.append(offset.unpack_from(entries, i + 8)[0])
+            elif tag in _WANTED and tag not in out and tag not in blobs and typ in _TYPE_SIZE:
                 length = n * _TYPE_SIZE[typ]
                 if length <= 4:
-                    out[tag] = field[:length]
+                    out[tag] = entries[i + 8 : i + 8 + length]
+                elif tag in _BLOBS:
+                    blobs[tag] = (offset.unpack_from(entries, i + 8)[0], length)
                 elif length <= BLOB_LIMIT:
-                    out[tag] = read(struct.unpack(e + "I", field)[0], length)
+                    out[tag] = read(offset.unpack_from(entries, i + 8)[0], length)
+    if TAG_DATETIME_ORIGINAL not in out:
+        for tag, (at, length) in blobs.items():
+            if length <= BLOB_LIMIT:
+                out[tag] = read(at, length)
     if TAG_MAKERNOTE in out:
         out[-1] = hdr[:2]  # the byte order maker notes without their own header inherit
     return out
@@ -108,6 +117,8 @@ def tiff_stamps(tags: dict[int, bytes]) -> list[Stamp]:
         value = exif_date(tags.get(tag, b""))
         if value:
             out.append(Stamp(value, parse_offset(tags.get(off_tag, b"")), "exif", rank))
+    if out and out[0].rank == ORIGINAL:
+        return out  # nothing else can rank higher: spare the XMP, IPTC and maker note
     if TAG_XMP in tags:
         out += xmp_stamps(tags[TAG_XMP])
     if TAG_IPTC in tags:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from photoarchive.importing.dates_base import (
     MAKERNOTE,
+    ORIGINAL,
     TIFF_BYTES,
     Reader,
     Stamp,
@@ -44,6 +45,8 @@ def jpeg_stamps(r: Reader, start: int = 0) -> list[Stamp]:
             seg = r.read(pos + 4, length - 2)
             if seg.startswith(b"Exif\x00\x00"):
                 out += tiff_stamps(parse_tiff(seg[6:]))
+                if out and out[0].rank == ORIGINAL:
+                    return out  # the camera's own date: nothing later can rank higher
             elif seg.startswith(b"http://ns.adobe.com/xap/1.0/\x00"):
                 out += xmp_stamps(seg[29:])
             elif seg.startswith(b"QVCI\x00"):

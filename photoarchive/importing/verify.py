@@ -13,7 +13,7 @@ from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.hashing import hash_file
 from photoarchive.imagedata import image_data_hash
-from photoarchive.importing.capture_time import read_capture_time
+from photoarchive.importing.capture_time import DateFallback, read_capture_time
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import catalog_role, kind_of
 
@@ -87,6 +87,7 @@ def rebuild_catalog(
     progress: ProgressCallback | None = None,
     weeks: Callable[[str], bool] | None = None,
     known: Mapping[str, FileRecord] | None = None,
+    date_fallback: DateFallback | None = None,
 ) -> VerifyReport:
     """Index the week folders from scratch. A file keeps its import identity and card origin
     from the old catalog or from `known` (the week manifests) when its content still matches,
@@ -94,7 +95,7 @@ def rebuild_catalog(
     is listed as changed and catalogued as new.
 
     weeks: which folders are weeks (default: every visible folder), for adopting a tree that
-    holds other folders too."""
+    holds other folders too. date_fallback: as for the import's plan, so dates agree."""
     cancel = cancel or CancelToken()
     report = VerifyReport(rebuilt=True)
     previous = {r.path: r for r in catalog.files()}
@@ -109,7 +110,7 @@ def rebuild_catalog(
         try:
             st = os.stat(f.path)
             content = hash_file(f.path)
-            capture = read_capture_time(f.path, st.st_mtime_ns)
+            capture = read_capture_time(f.path, st.st_mtime_ns, date_fallback)
         except OSError as exc:
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue

@@ -170,3 +170,11 @@ def test_exiv2_fallback_reads_what_the_fast_reader_cannot(
     weeks = {g.group.media[0].path.name: g.week for g in plan.new}
     assert weeks["SCAN0001.PNG"] == "2012-02-27"
     assert str(card / "SCAN0001.PNG") not in plan.guessed
+    # verify --rebuild dates the archived copy the same way (the fallback again).
+    summary = pipeline.import_photos(settings, plan)
+    assert "2012-02-27/SCAN0001.PNG" in summary.copied
+    pipeline.verify(settings, rebuild=True)
+    with pipeline.open_catalog(settings) as catalog:
+        record = catalog.file("2012-02-27/SCAN0001.PNG")
+    assert record is not None and record.capture_time == taken.isoformat()
+    assert not record.capture_guess
