@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import sqlite3
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from photoarchive.archive import MANIFEST_NAME, iter_archive_files
+from photoarchive.archive import iter_archive_files
 from photoarchive.catalog import Catalog
+from photoarchive.cloud.guide_text import CONSOLE, Block, guide_blocks
 from photoarchive.cloud.state import b64
 from photoarchive.cloud.target import Target
 from photoarchive.config import Settings
-from photoarchive.manifest import CHECK_COMMAND
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
 
 if TYPE_CHECKING:
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONSOLE = "https://console.cloud.google.com/storage/browser"
 
 _TITLES = """
 CREATE TABLE IF NOT EXISTS sync_week_titles (
@@ -105,107 +106,92 @@ def week_index(
     return entries
 
 
-def _commands(target: Target) -> tuple[str, str]:
-    gcloud = f"gcloud storage cp -r {target.url} ."
-    path = f"{target.bucket}/{target.prefix}" if target.prefix else target.bucket
-    rclone = f'rclone copy "REMOTE:{path}" "./family-photos" --progress'
-    return gcloud, rclone
-
-
-def render_text(target: Target, weeks: list[WeekEntry], contact: str, today: date) -> str:
-    gcloud, rclone = _commands(target)
+def render_text(
+    target: Target,
+    weeks: list[WeekEntry],
+    contact: str,
+    today: date,
+    settings: Settings | None = None,
+    total_bytes: int = 0,
+) -> str:
+    blocks = _blocks(target, weeks, contact, settings, total_bytes)
     total = sum(w.photos for w in weeks)
-    who = contact or "the person who set this up"
-    lines = [
-        "FAMILY PHOTO ARCHIVE",
-        "====================",
-        "",
-        "What this is",
-        "------------",
-        "The family's photos and videos: the original files, exactly as they came from the",
-        "cameras, with dates, places and captions stored inside each file. There is one folder",
-        "per week, named after the Monday of that week. Any photo program can open the files.",
-        "",
-        f"Who to ask: {who}",
-        "",
-        "How to look at the photos in a web browser",
-        "------------------------------------------",
-        "Open this address and sign in with the Google account you were given access with:",
-        f"  {console_link(target)}",
-        "Click a week folder, then a photo, then 'Download'.",
-        "",
-        "How to download everything",
-        "--------------------------",
-        "With the Google Cloud command-line tools (https://cloud.google.com/sdk):",
-        "  gcloud auth login",
-        f"  {gcloud}",
-        "Or with rclone (https://rclone.org): run `rclone config`, add a remote of type",
-        "'Google Cloud Storage' (call it REMOTE) and sign in, then:",
-        f"  {rclone}",
-        "Downloading from this 'Nearline' storage costs about one cent per gigabyte.",
-        "",
-        "How to check that downloaded photos are intact",
-        "----------------------------------------------",
-        f"Each week folder holds {MANIFEST_NAME}, a list of its files with their BLAKE3",
-        "checksums. With b3sum (https://github.com/BLAKE3-team/BLAKE3), inside a week folder:",
-        f"  {CHECK_COMMAND}",
-        "Every line should end in OK.",
-        "",
-        f"Weeks ({len(weeks)} weeks, {total} photos and videos; updated {today.isoformat()})",
-        "-----",
-    ]
+    lines = ["FAMILY PHOTO ARCHIVE", "===================="]
+    for b in blocks:
+        if b.kind == "h":
+            lines += ["", b.text, "-" * len(b.text)]
+        elif b.kind == "pre":
+            lines += ["", *("  " + line for line in b.text.splitlines())]
+        else:
+            lines += ["", *textwrap.wrap(b.text, 90, break_on_hyphens=False)]
+    head = f"Weeks ({len(weeks)} weeks, {total} photos and videos; updated {today.isoformat()})"
+    lines += ["", head, "-----"]
     for w in reversed(weeks):
         title = f"  {w.title}" if w.title else ""
         lines.append(f"{w.week}/  {w.photos:5d} photos{title}")
     return "\n".join(lines) + "\n"
 
 
-def render_html(target: Target, weeks: list[WeekEntry], contact: str, today: date) -> str:
+_URL = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,:;)])")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with its addresses as links and `commands` as code."""
+    out = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', html.escape(text))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+
+
+def render_html(
+    target: Target,
+    weeks: list[WeekEntry],
+    contact: str,
+    today: date,
+    settings: Settings | None = None,
+    total_bytes: int = 0,
+) -> str:
     e = html.escape
-    gcloud, rclone = _commands(target)
     total = sum(w.photos for w in weeks)
-    who = e(contact) if contact else "the person who set this up"
+    body = []
+    for b in _blocks(target, weeks, contact, settings, total_bytes):
+        if b.kind == "h":
+            body.append(f"<h2>{e(b.text)}</h2>")
+        elif b.kind == "pre":
+            body.append(f"<pre>{e(b.text)}</pre>")
+        else:
+            body.append(f"<p>{_inline(b.text)}</p>")
     rows = "\n".join(
         f'<tr><td><a href="{e(console_link(target, w.week))}">{e(w.week)}</a></td>'
         f"<td>{e(w.title)}</td><td class=n>{w.photos}</td></tr>"
         for w in reversed(weeks)
     )
+    nl = "\n"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Family photo archive</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.5}}
-code,pre{{background:#f3f3f3;padding:.2em .4em}} td{{padding:.2em .8em}} .n{{text-align:right}}
+code,pre{{background:#f3f3f3;padding:.2em .4em}} pre{{overflow-x:auto}} td{{padding:.2em .8em}}
+.n{{text-align:right}} a{{overflow-wrap:anywhere}}
 </style></head><body>
 <h1>Family photo archive</h1>
-<h2>What this is</h2>
-<p>The family's photos and videos: the original files, exactly as they came from the cameras,
-with dates, places and captions stored inside each file. There is one folder per week, named
-after the Monday of that week. Any photo program can open the files.</p>
-<p><b>Who to ask:</b> {who}</p>
-<h2>Look at the photos in a web browser</h2>
-<p>Open <a href="{e(console_link(target))}">{e(console_link(target))}</a> and sign in with the
-Google account you were given access with. Click a week folder, then a photo, then
-<i>Download</i>.</p>
-<h2>Download everything</h2>
-<p>With the <a href="https://cloud.google.com/sdk">Google Cloud command-line tools</a>:</p>
-<pre>gcloud auth login
-{e(gcloud)}</pre>
-<p>Or with <a href="https://rclone.org">rclone</a>: run <code>rclone config</code>, add a remote
-of type <i>Google Cloud Storage</i> (call it REMOTE) and sign in, then:</p>
-<pre>{e(rclone)}</pre>
-<p>Downloading from this "Nearline" storage costs about one cent per gigabyte.</p>
-<h2>Check that downloaded photos are intact</h2>
-<p>Each week folder holds <code>{MANIFEST_NAME}</code>, a list of its files with their BLAKE3
-checksums. With <a href="https://github.com/BLAKE3-team/BLAKE3">b3sum</a>, inside a week folder
-(every line should end in OK):</p>
-<pre>{e(CHECK_COMMAND)}</pre>
+{nl.join(body)}
 <h2>Weeks</h2>
 <p>{len(weeks)} weeks, {total} photos and videos. Updated {today.isoformat()}.</p>
 <table><tr><th>Week</th><th>Title</th><th>Photos</th></tr>
 {rows}
 </table></body></html>
 """
+
+
+def _blocks(
+    target: Target,
+    weeks: list[WeekEntry],
+    contact: str,
+    settings: Settings | None,
+    total_bytes: int,
+) -> list[Block]:
+    example = weeks[-1].week if weeks else ""
+    return guide_blocks(settings or Settings(), target, total_bytes, len(weeks), example, contact)
 
 
 def publish_guide(
@@ -223,9 +209,11 @@ def publish_guide(
     scanned = [(f.week, f.path) for f in plan.local]
     weeks = week_index(settings.archive, catalog.conn, files=scanned)
     day = today or date.today()
+    size = sum(f.size for f in plan.local)
+    args = (target, weeks, settings.sync_contact, day, settings, size)
     texts = {
-        "README.html": (render_html(target, weeks, settings.sync_contact, day), "text/html"),
-        "README.txt": (render_text(target, weeks, settings.sync_contact, day), "text/plain"),
+        "README.html": (render_html(*args), "text/html"),
+        "README.txt": (render_text(*args), "text/plain"),
     }
     written = False
     for name, (text, ctype) in texts.items():

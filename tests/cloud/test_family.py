@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 from dataclasses import replace
 from datetime import datetime
@@ -26,7 +27,7 @@ def titled_jpeg(seed: int, title: str) -> bytes:
         return img.get_bytes()
 
 
-def rclone(gcs: Gcs, tmp_path: Path, *args: str) -> str:
+def rclone(gcs: Gcs, tmp_path: Path, *args: str, ok: bool = True) -> str:
     port = gcs.url.rsplit(":", 1)[1]
     remote = (
         f":gcs,anonymous=true,project_number=test,"
@@ -35,8 +36,8 @@ def rclone(gcs: Gcs, tmp_path: Path, *args: str) -> str:
     env = dict(os.environ, RCLONE_CONFIG=str(tmp_path / "rclone.conf"))
     cmd = ["rclone", *[a.replace("REMOTE", remote) for a in args]]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    assert (proc.returncode == 0) == ok, proc.stderr
+    return proc.stdout if ok else proc.stdout + proc.stderr
 
 
 def test_rclone_downloads_everything_byte_for_byte(
@@ -61,13 +62,24 @@ def test_rclone_downloads_everything_byte_for_byte(
     rclone(gcs, tmp_path, "copy", "REMOTE", str(out))
     for rel, data in files.items():
         assert (out / rel).read_bytes() == data
-    assert "rclone copy" in (out / "README.txt").read_text(encoding="utf-8")
+    guide = (out / "README.txt").read_text(encoding="utf-8")
+    assert "rclone copy" in guide
+    # The guide's check command, run as written: passes on a good download, fails on damage.
+    line = next(x.strip() for x in guide.splitlines() if x.strip().startswith("rclone check"))
+    args = [
+        a.replace(f"REMOTE:{gcs.bucket}", "REMOTE").replace("./", f"{out}/")
+        for a in shlex.split(line)[1:]
+    ]
+    assert args[2] == f"{out}/2023-05-08"
+    rclone(gcs, tmp_path, *args)
+    (out / "2023-05-08" / "MVI_0003.MOV").write_bytes(os.urandom(300_000))
+    assert "1 differences found" in rclone(gcs, tmp_path, *args, ok=False)
 
 
 def test_guide_explains_and_indexes_weeks(
     settings: Settings, gcs: Gcs, fast_retry, tmp_path: Path
 ) -> None:
-    settings = replace(settings, sync_contact="Anna <anna@example.com>")
+    settings = replace(settings, sync_contact="Anna <anna@example.com>", price_egress_gb=0.085)
     make_archive(
         settings,
         {
@@ -91,6 +103,10 @@ def test_guide_explains_and_indexes_weeks(
     assert "<td class=n>2</td>" in page  # the side file is not a photo
     assert "2023-05-01/      2 photos  Holidays <by the sea> & more" in text
     assert "2023-06-05/      1 photos" in text
+    # The costs as configured: storage, retrieval and internet egress.
+    assert "Keeping the photos (Nearline storage): $0.010 per GB per month" in text
+    assert "retrieval $0.010 per GB plus internet egress $0.085 per GB" in text
+    assert "gcloud storage cp -r gs://" in text and "rclone check" in page
     blob = gcs.objects()["README.html"]
     assert blob.content_type.startswith("text/html") and blob.storage_class == "STANDARD"
     # Refreshed when the archive changes; left alone when nothing changed.
