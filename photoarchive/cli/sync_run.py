@@ -247,6 +247,11 @@ def run_share(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
             for email in result.unchanged:
                 print(f"No change: {email}")
         print(f"Readers of {target.url}: {', '.join(result.viewers) or 'nobody yet'}")
+        if args.share_action == "add" and result.viewers:
+            from photoarchive.cloud.family_message import share_message
+
+            print("\nA message to send them (the same as the app's Family dialog offers):\n")
+            print(share_message(settings, target, result.changed + result.unchanged))
     for entry in result.public:
         print(f"WARNING: the bucket is public ({entry}); remove that binding.", file=sys.stderr)
     return EXIT_PROBLEMS if result.public else EXIT_OK

@@ -12,7 +12,7 @@ from typing import Literal
 
 from photoarchive.archive import MANIFEST_NAME
 from photoarchive.cloud.site_render import object_url
-from photoarchive.cloud.target import Target
+from photoarchive.cloud.target import Target, site_index_object
 from photoarchive.config import Settings
 from photoarchive.manifest import CHECK_COMMAND
 
@@ -54,9 +54,7 @@ def guide_blocks(
 ) -> list[Block]:
     """Everything above the list of weeks."""
     who = contact.strip() or "the person who set this up"
-    site = object_url(
-        settings.site_base_url, target.bucket, target.object_name("_site") + "/index.html"
-    )
+    site = object_url(settings.site_base_url, target.bucket, site_index_object(target))
     week = example_week or "2024-01-01"
     storage = settings.price_storage_gb_month
     fetch = settings.price_retrieval_gb + settings.price_egress_gb

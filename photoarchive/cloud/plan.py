@@ -19,14 +19,13 @@ from pathlib import Path
 from photoarchive import names
 from photoarchive.archive import iter_archive_files
 from photoarchive.cloud.state import RemoteObject, Sums, SyncRecord, sums_of_file
-from photoarchive.cloud.target import Target
+from photoarchive.cloud.target import SITE_FOLDER, Target
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 
 log = logging.getLogger(__name__)
 
 NEARLINE_MIN_DAYS = 30
 GUIDE_NAMES = ("README.html", "README.txt")
-SITE_FOLDER = "_site"  # the family's pages under the prefix (cloud.site)
 
 
 def drop_ours(target: Target, remote: dict[str, RemoteObject]) -> None:

@@ -134,6 +134,8 @@ def _edit(
         except (api_exceptions.PreconditionFailed, api_exceptions.Conflict):
             log.info("IAM policy changed concurrently; retrying (%d)", attempt + 1)
             continue
+        except api_exceptions.NotFound:
+            raise _not_found(client, target) from None
         except Exception as exc:
             raise friendly(exc, f"IAM policy of gs://{target.bucket}") from None
     raise GcsError("conflict", "the bucket's access policy kept changing under us; try again")
@@ -157,6 +159,25 @@ def share_list(client: storage.Client, target: Target, retry: Retry | None = Non
         policy = client.bucket(target.bucket).get_iam_policy(
             requested_policy_version=3, retry=retry or retry_policy()
         )
+    except api_exceptions.NotFound:
+        raise _not_found(client, target) from None
     except Exception as exc:
         raise friendly(exc, f"IAM policy of gs://{target.bucket}") from None
     return ShareResult(viewers=_viewers(policy), public=_public(policy))
+
+
+def _not_found(client: storage.Client, target: Target) -> GcsError:
+    """A 404 on the access policy: no bucket, or a storage server without IAM (an emulator)."""
+    try:
+        exists = client.bucket(target.bucket).exists()
+    except Exception as exc:
+        return friendly(exc, f"gs://{target.bucket}")
+    if exists:
+        return GcsError(
+            "no-iam",
+            f"the storage server holding gs://{target.bucket} keeps no access policies (IAM), "
+            "as a local emulator does: sharing works only with a Google Cloud Storage bucket",
+        )
+    return GcsError(
+        "not-found", f"the bucket gs://{target.bucket} was not found: it does not exist yet"
+    )

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photoarchive import names
-from photoarchive.cloud.plan import SITE_FOLDER
 from photoarchive.cloud.site_render import (
     INDEX_THUMBS,
     SITE_VERSION,
@@ -40,7 +39,7 @@ from photoarchive.cloud.site_render import (
     week_dates,
 )
 from photoarchive.cloud.state import SyncRecord, b64, load_records
-from photoarchive.cloud.target import Target
+from photoarchive.cloud.target import SITE_FOLDER, Target, site_index_object
 from photoarchive.config import Settings
 from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import MEDIA_KINDS, Kind, kind_of
@@ -79,7 +78,7 @@ def site_prefix(target: Target) -> str:
 
 
 def index_url(settings: Settings, target: Target) -> str:
-    return object_url(settings.site_base_url, target.bucket, site_prefix(target) + "index.html")
+    return object_url(settings.site_base_url, target.bucket, site_index_object(target))
 
 
 def _fingerprint(settings: Settings, records: list[SyncRecord]) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from photoarchive import names
 
+SITE_FOLDER = "_site"  # the family's pages, beside the week folders (cloud.site)
+
 # Bucket names: 3-63 characters of lower-case letters, digits, '-', '_' and '.'.
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
 
@@ -57,3 +59,7 @@ def parse_target(url: str) -> Target:
     if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
         raise BadTarget(f"prefix {prefix!r} has empty or relative parts")
     return Target(bucket, prefix)
+
+
+def site_index_object(target: Target) -> str:
+    return target.object_name(SITE_FOLDER) + "/index.html"

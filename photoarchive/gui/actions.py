@@ -225,10 +225,16 @@ def geotag(
 
 def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) -> Any:
     """Compare with the bucket, then upload what is new (the CLI's `sync`, same core)."""
+    from photoarchive.cloud.client import GcsError
     from photoarchive.cloud.sync import plan_sync, run_sync
+    from photoarchive.cloud.target import BadTarget
+    from photoarchive.gui.cloud_words import gui_text
 
-    plan = plan_sync(settings, None, cancel, progress)
-    return run_sync(settings, plan, cancel, progress)
+    try:
+        plan = plan_sync(settings, None, cancel, progress)
+        return run_sync(settings, plan, cancel, progress)
+    except (GcsError, BadTarget) as exc:  # said the desktop's way, not the command line's
+        raise RuntimeError(gui_text(exc, settings)) from exc
 
 
 def load_places(settings: Settings) -> list[Any]:

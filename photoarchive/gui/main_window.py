@@ -166,6 +166,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.grid.addAction(self.act_preview)
         self.act_sync = self._action("S&ync to the cloud", self.sync_now, "Ctrl+Shift+S", "synced")
         self.act_flickr = self._action("Upload to &Flickr…", self.open_flickr, "Ctrl+Shift+F")
+        self.act_family = self._action("&Family (who can see the photos)…", self.open_family)
         self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
         self.act_rebuild = self._action("Re&build catalog from the folders", self.rebuild_catalog)
         self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
@@ -180,7 +181,9 @@ class MainWindow(WindowCommands, QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([self.act_refresh, self.act_preview])
         m = bar.addMenu("&Tools")
-        m.addActions([self.act_sync, self.act_flickr, self.act_scan, self.act_rebuild])
+        m.addActions(
+            [self.act_sync, self.act_family, self.act_flickr, self.act_scan, self.act_rebuild]
+        )
         m = bar.addMenu("&Help")
         m.addActions([self.act_show_log, self.act_about])
         tb = self.addToolBar("Main")

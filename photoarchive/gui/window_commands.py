@@ -184,11 +184,20 @@ class WindowCommands(_Base):
     def open_settings(self) -> None:
         from photoarchive.gui.dialogs.settings import SettingsDialog
 
-        dlg = SettingsDialog(self.settings, self)
+        dlg = SettingsDialog(self.settings, self, runner=self.runner)
         dlg.saved.connect(self.apply_settings)
         dlg.welcome_requested.connect(self.open_welcome)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings_dialog = dlg
+        dlg.open()
+
+    def open_family(self) -> None:
+        from photoarchive.gui.dialogs.family import FamilyDialog
+
+        dlg = FamilyDialog(self.settings, self.runner, self)
+        dlg.settings_changed.connect(self.apply_settings)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.family_dialog = dlg
         dlg.open()
 
     def apply_settings(self, settings: Settings) -> None:

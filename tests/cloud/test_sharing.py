@@ -140,6 +140,16 @@ def test_cli_share_and_bucket_create(iam_url: str, cli_env) -> None:  # type: ig
     assert made.returncode == 0 and f"Created gs://{name}" in made.stdout
     added = run("share", "add", "gran@example.com", "--bucket", f"gs://{name}", "--json")
     assert added.returncode == 0 and json.loads(added.stdout)["viewers"] == ["gran@example.com"]
+    again = run("share", "add", "gran@example.com", "--bucket", f"gs://{name}")
+    from photoarchive.cloud.family_message import share_message
+    from photoarchive.config import load_settings
+
+    # The same ready-to-send message as the Family dialog's.
+    message = share_message(
+        load_settings(env={}), parse_target(f"gs://{name}"), ["gran@example.com"]
+    )
+    assert again.returncode == 0 and message in again.stdout
+    assert f"/{name}/_site/index.html" in message
     refused = run("share", "add", "allUsers", "--bucket", f"gs://{name}")
     assert refused.returncode == 2 and "refusing to make the archive public" in refused.stderr
     listed = run("share", "list", "--bucket", f"gs://{name}")

@@ -1,4 +1,5 @@
-"""Settings: archive folder, week folder pattern, bucket and Flickr account, checked on Save."""
+"""Settings: archive folder, week folder pattern, every cloud-copy setting (with "Create
+bucket") and the Flickr account, checked on Save."""
 
 from __future__ import annotations
 
@@ -15,23 +16,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from photoarchive.archive import BadWeekPattern, check_week_pattern, week_folder
 from photoarchive.config import Settings, save_settings
+from photoarchive.gui.dialogs.cloud_settings import CloudSettings
 from photoarchive.gui.forms import child, load_form
+from photoarchive.gui.worker import JobRunner
 
 
 class SettingsDialog(QDialog):
     saved = Signal(object)  # the new Settings
     welcome_requested = Signal()  # open the welcome assistant (adopt, places, bucket)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, runner: JobRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
-        self.resize(620, 320)
+        self.resize(660, 720)
         form = load_form("settings", self)
         self.archive_edit = child(form, QLineEdit, "archiveEdit")
         self.pattern_edit = child(form, QLineEdit, "weekPatternEdit")
@@ -54,6 +60,11 @@ class SettingsDialog(QDialog):
         )
         self.buttons.addButton(self.welcome_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.welcome_button.clicked.connect(self._welcome)
+        # Every cloud-copy setting beside the bucket, and "Create bucket".
+        self.cloud = CloudSettings(settings, self.bucket_edit, runner or JobRunner(self), form)
+        top = form.layout()
+        assert isinstance(top, QVBoxLayout)
+        top.insertWidget(1, self.cloud)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self._show_example()
@@ -88,13 +99,15 @@ class SettingsDialog(QDialog):
         bucket = self.bucket_edit.text().strip()
         if bucket and not bucket.startswith("gs://"):
             raise ValueError("the bucket must look like gs://BUCKET or gs://BUCKET/PREFIX")
-        return replace(
-            self.settings,
-            archive=Path(os.path.expanduser(archive)),
-            week_pattern=pattern,
-            bucket=bucket,
-            flickr_api_key=self.flickr_key_edit.text().strip(),
-            flickr_user=self.flickr_user_edit.text().strip(),
+        return self.cloud.apply(
+            replace(
+                self.settings,
+                archive=Path(os.path.expanduser(archive)),
+                week_pattern=pattern,
+                bucket=bucket,
+                flickr_api_key=self.flickr_key_edit.text().strip(),
+                flickr_user=self.flickr_user_edit.text().strip(),
+            )
         )
 
     def save(self) -> None:
