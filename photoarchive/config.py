@@ -47,6 +47,9 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
     "flickr_url": ("flickr", "url"),
     "flickr_private_places": ("flickr", "private_places"),
     "network_timeout": ("network", "timeout"),
+    "policy_copies": ("safety", "copies"),
+    "policy_verify_days": ("safety", "verify_days"),
+    "soft_delete_days": ("safety", "soft_delete_days"),
 }
 
 
@@ -91,6 +94,11 @@ class Settings:
     # Seconds a request may make no progress before it fails; after its retries a run stops
     # about this long after the server went away (cloud/deadlines.py).
     network_timeout: float = 60.0
+    # The safety policy (`photoarchive status` exits 1 when a week falls short): at least this
+    # many verified copies (archive, bucket, a labelled card), the archive's re-read within N days.
+    policy_copies: int = 2
+    policy_verify_days: int = 35
+    soft_delete_days: int = 30  # `bucket create`: deleted or replaced objects kept this long
     config_dir: Path = field(default_factory=config_dir)
     data_dir: Path = field(default_factory=data_dir)
     cache_dir: Path = field(default_factory=cache_dir)

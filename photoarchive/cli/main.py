@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "photoarchive.cli.desktop",
     "photoarchive.cli.adopt",
     "photoarchive.cli.schedule",
+    "photoarchive.cli.durability",
 ]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,60 @@
+"""Cards in the safe: which camera card each week's originals came from, and its name.
+
+The importer records every file's card by its volume id (the filesystem UUID where the system
+knows it); here the user names a card ("blue 64 GB, safe shelf 2") and asks which card holds
+a week. A labelled card counts as a copy in the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from photoarchive.catalog import Catalog
+from photoarchive.config import Settings
+from photoarchive.durability.checks import ensure_schema, set_card_label
+from photoarchive.names import from_db
+
+
+@dataclass(frozen=True)
+class Card:
+    volume: str  # 'uuid:...' or 'mount:...'
+    label: str
+    files: int
+    first: str | None  # capture times of the first and last photo from it
+    last: str | None
+    weeks: int
+
+
+class UnknownCard(LookupError):
+    """No card (or more than one) matches what the user typed."""
+
+
+def list_cards(settings: Settings, week: str | None = None) -> list[Card]:
+    with Catalog(settings.catalog_path) as catalog:
+        ensure_schema(catalog.conn)
+        where = "AND f.week = ?" if week else ""
+        rows = catalog.conn.execute(
+            "SELECT f.source_volume, COALESCE(k.label, ''), COUNT(*), MIN(f.capture_time), "
+            "MAX(f.capture_time), COUNT(DISTINCT f.week) FROM files f "
+            "LEFT JOIN cards k ON k.volume = f.source_volume "
+            f"WHERE f.source_volume IS NOT NULL AND f.role != 'sidecar' {where} "
+            "GROUP BY f.source_volume ORDER BY MIN(f.capture_time)",
+            (week,) if week else (),
+        )
+        return [Card(from_db(r[0]) or "", r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def label_card(settings: Settings, ident: str, label: str) -> Card:
+    """Name a card: ident is its volume id, a unique part of it, or its number in `list`."""
+    cards = list_cards(settings)
+    if ident.isdigit() and 1 <= int(ident) <= len(cards):
+        found = [cards[int(ident) - 1]]
+    else:
+        found = [c for c in cards if c.volume == ident] or [c for c in cards if ident in c.volume]
+    if len(found) != 1:
+        what = "no card" if not found else f"{len(found)} cards"
+        raise UnknownCard(f"{what} match {ident!r}; see `photoarchive cards list`")
+    with Catalog(settings.catalog_path) as catalog:
+        ensure_schema(catalog.conn)
+        set_card_label(catalog.conn, found[0].volume, label.strip())
+    return list_cards(settings)[cards.index(found[0])]
