@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "the budget. Without --repair it only lists what it would do.",
     )
     budget = sc.add_mutually_exclusive_group()
-    budget.add_argument("--budget", type=float, metavar="MINUTES", help="stop after this long")
+    budget.add_argument(
+        "--budget", type=_minutes, metavar="MINUTES", help="stop after this long (90, 90m, 2h)"
+    )
     budget.add_argument("--bytes", type=int, metavar="N", help="stop after reading N bytes")
     sc.add_argument("--remote", action="store_true", help="check the bucket's objects too")
     sc.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="default from settings")
@@ -49,6 +51,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     wh = csub.add_parser("where", parents=[common], help="which card holds a week's originals")
     wh.add_argument("week", metavar="WEEK")
     c.set_defaults(func=run_cards)
+
+
+def _minutes(text: str) -> float:
+    """Minutes: '90', '90m', '90min' or '1.5h'."""
+    value = text.strip().lower()
+    scale = 60.0 if value.endswith("h") else 1.0
+    try:
+        number = float(value.rstrip("hmin").strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration in minutes: {text!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("the budget must be more than 0 minutes")
+    return number * scale
 
 
 def _when(ts: float | None) -> str:
