@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "([safety] copies, verify_days), so it can run from cron.",
     )
     st.add_argument("--week", metavar="WEEK", help="one week folder")
+    st.add_argument(
+        "--no-bucket", action="store_true", help="do not ask the bucket for its protection"
+    )
     st.set_defaults(func=run_status)
     sc = sub.add_parser(
         "scrub",
@@ -77,8 +80,15 @@ def run_status(args: argparse.Namespace, settings: Settings, cancel: CancelToken
         print("photoarchive status: no catalog yet (import something first)", file=sys.stderr)
         return EXIT_PROBLEMS
     ledger = build_ledger(settings, args.week)
+    shield: object = None
+    if settings.bucket and not args.no_bucket:
+        from photoarchive.durability.protection import bucket_protection
+
+        shield = bucket_protection(settings)
     if args.json:
-        print(ledger.to_json())
+        data = json.loads(ledger.to_json())
+        data["protection"] = shield if isinstance(shield, str | None) else shield.__dict__
+        print(json.dumps(data))
     else:
         for w in ledger.weeks:
             places = ["archive" if w.verified == w.photos and not w.damaged else "archive (?)"]
@@ -94,6 +104,10 @@ def run_status(args: argparse.Namespace, settings: Settings, cancel: CancelToken
             for problem in w.problems:
                 print(f"        {problem}")
         print(ledger.summary())
+        if shield is not None:
+            from photoarchive.durability.protection import describe
+
+            print(shield if isinstance(shield, str) else describe(shield))  # type: ignore[arg-type]
         if ledger.short:
             print(
                 f"{len(ledger.short)} week(s) short of the policy ({ledger.policy_copies} "

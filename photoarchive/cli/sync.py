@@ -50,6 +50,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     c.add_argument("url", metavar="gs://NAME")
     c.add_argument("--location", required=True, metavar="LOC", help="e.g. EU, US, EUROPE-WEST1")
+    c.add_argument(
+        "--soft-delete-days",
+        type=int,
+        metavar="N",
+        help="keep deleted or replaced objects restorable N days (default: [safety] setting, 30)",
+    )
+    c.add_argument("--versioning", action="store_true", help="keep replaced versions too")
     c.set_defaults(func=_lazy("run_bucket_create"))
     sh = sub.add_parser("share", help="give family members read access to the bucket")
     ssub = sh.add_subparsers(dest="share_command", metavar="ACTION", required=True)

@@ -207,16 +207,27 @@ def run_bucket_create(args: argparse.Namespace, settings: Settings, cancel: Canc
         target = parse_target(args.url)
         if target.prefix:
             raise BadTarget("bucket create takes gs://NAME without a prefix")
-        bucket = create_bucket(make_client(settings), target.bucket, args.location)
+        days = settings.soft_delete_days if args.soft_delete_days is None else args.soft_delete_days
+        client = make_client(settings)
+        bucket = create_bucket(client, target.bucket, args.location, days, args.versioning)
     except (BadTarget, ShareError, GcsError) as exc:
         return _fail("bucket create", exc)
+    from photoarchive.durability.protection import describe, protection_of
+
+    shield = protection_of(bucket)
     if args.json:
-        print(json.dumps({"bucket": bucket.name, "location": bucket.location}))
+        print(
+            json.dumps(
+                {"bucket": bucket.name, "location": bucket.location, **shield.__dict__},
+                ensure_ascii=False,
+            )
+        )
     else:
         print(
             f"Created gs://{bucket.name} in {bucket.location}: NEARLINE, uniform access, "
             "public access prevented. Set it in the settings ([sync] bucket) or pass --bucket."
         )
+        print(describe(shield))
     return EXIT_OK
 
 

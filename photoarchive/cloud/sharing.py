@@ -58,12 +58,22 @@ def check_email(address: str) -> str:
     return low
 
 
-def create_bucket(client: storage.Client, name: str, location: str) -> storage.Bucket:
-    """NEARLINE by default, uniform bucket-level access, public access prevention enforced."""
+def create_bucket(
+    client: storage.Client,
+    name: str,
+    location: str,
+    soft_delete_days: int = 30,
+    versioning: bool = False,
+) -> storage.Bucket:
+    """NEARLINE by default, uniform bucket-level access, public access prevention enforced;
+    deleted or replaced objects kept `soft_delete_days` (restorable), and with `versioning`
+    every replaced version kept as a noncurrent one (issue 12: a mistake stays reversible)."""
     bucket = client.bucket(name)
     bucket.storage_class = "NEARLINE"
     bucket.iam_configuration.uniform_bucket_level_access_enabled = True
     bucket.iam_configuration.public_access_prevention = "enforced"
+    bucket.soft_delete_policy.retention_duration_seconds = max(0, soft_delete_days) * 86400
+    bucket.versioning_enabled = versioning
     try:
         return client.create_bucket(bucket, location=location)
     except api_exceptions.Conflict:
