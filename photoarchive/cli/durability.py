@@ -45,6 +45,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sc.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="default from settings")
     sc.add_argument("--repair", action="store_true", help="restore or re-upload what is damaged")
     sc.set_defaults(func=run_scrub)
+    rc = sub.add_parser(
+        "restore-check",
+        parents=[common],
+        help="download from the bucket as the family would and check the bytes",
+        description="The restore drill: download a week or a sample through the endpoint "
+        "gcloud storage cp uses (with a family member's read-only key file when given) and "
+        "compare the bytes with the archive and the week manifests.",
+    )
+    which = rc.add_mutually_exclusive_group()
+    which.add_argument("--week", metavar="WEEK", help="every photo of this week")
+    which.add_argument("--sample", type=int, default=5, metavar="N", help="N random photos")
+    rc.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="default from settings")
+    rc.add_argument("--key-file", metavar="PATH", help="a read-only (viewer) service-account key")
+    rc.set_defaults(func=run_restore_check)
     c = sub.add_parser("cards", help="the camera cards imports came from (cards in the safe)")
     csub = c.add_subparsers(dest="cards_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help="every card, its name and date range")
@@ -177,3 +191,27 @@ def run_cards(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
         span = f"{(card.first or '?')[:10]} .. {(card.last or '?')[:10]}"
         print(f"{n:3d}. {name}  [{show(card.volume)}]  {card.files} photos, {span}")
     return EXIT_OK
+
+
+def run_restore_check(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+    from dataclasses import replace
+
+    from photoarchive.durability.restore import restore_check
+
+    if args.bucket:
+        settings = replace(settings, bucket=args.bucket)
+    if not settings.bucket:
+        print("photoarchive restore-check: no bucket (settings or --bucket)", file=sys.stderr)
+        return EXIT_USAGE
+    report = restore_check(
+        settings, args.week, args.sample, args.key_file, cancel, TextProgress(quiet=args.json)
+    )
+    if args.json:
+        print(report.to_json())
+    else:
+        for r in report.checked:
+            if not r.ok:
+                print(f"  NOT OK  {show(r.path)}: {r.detail}")
+        print(report.summary())
+        print_problems("Problems", report.problems)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
