@@ -4,6 +4,7 @@ location and metadata updates, and finding our photos by their machine tag."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +70,22 @@ class Found:
     photo_id: str
     title: str
     caption: str
+    tags: str  # "~" + Flickr's normalised plain tags (it does not list them as sent)
     lat: float | None
     lon: float | None
+    geo_hidden: bool = False  # no location shown to anyone but the owner
+
+
+def normalised_tags(tags: str) -> str:
+    """Plain tags as Flickr lists them (lower case, no spaces or punctuation), machine tags
+    left out, prefixed "~" so a record holding them is told from one holding tags as sent."""
+    plain = [a or b for a, b in re.findall(r'"([^"]*)"|(\S+)', tags)]
+    words = sorted({re.sub(r"[^\w]", "", t).lower() for t in plain if not _is_machine(t)})
+    return "~" + " ".join(w for w in words if w)
+
+
+def _is_machine(tag: str) -> bool:
+    return re.match(r"^[A-Za-z_]\w*:\w+=", tag) is not None
 
 
 def _text(value: object) -> str:
@@ -87,7 +102,7 @@ def find_ours(
     while page <= pages:
         rsp = client.call("flickr.photos.search", cancel, user_id="me",
                           machine_tags=MACHINE_TAG + identity, page=page, per_page=500,
-                          extras="machine_tags,description,geo")  # fmt: skip
+                          extras="machine_tags,tags,description,geo")  # fmt: skip
         body = rsp["photos"]
         pages = int(body.get("pages", 1) or 1)
         for p in body.get("photo", []):
@@ -97,9 +112,16 @@ def find_ours(
                 if tag.lower().startswith(MACHINE_TAG):
                     out.setdefault(tag[len(MACHINE_TAG) :].lower(), Found(
                         str(p["id"]), str(p.get("title", "")), _text(p.get("description")),
-                        *where))  # fmt: skip
+                        normalised_tags(str(p.get("tags", ""))), *where,
+                        where[0] is None or not _geo_visible(p)))  # fmt: skip
         page += 1
     return out
+
+
+def _geo_visible(photo: dict[str, object]) -> bool:
+    """Whether anyone but the owner may see the photo's location (search's geo extras)."""
+    kinds = ("public", "contact", "friend", "family")
+    return any(int(str(photo.get(f"geo_is_{k}", 1) or 0)) for k in kinds)
 
 
 class Sender:
@@ -186,7 +208,7 @@ class Sender:
         self.client.call("flickr.photos.geo.setPerms", self.cancel, photo_id=photo_id,
                          is_public=0, is_contact=0, is_friend=0, is_family=0)  # fmt: skip
 
-    def update(self, rec: FlickrRecord, fields: SentFields) -> bool:
+    def update(self, rec: FlickrRecord, fields: SentFields, restrict: bool = False) -> bool:
         """Send what changed since the record; True if anything was sent."""
         assert rec.photo_id is not None
         changed = False
@@ -194,7 +216,8 @@ class Sender:
             self.client.call("flickr.photos.setMeta", self.cancel, photo_id=rec.photo_id,
                              title=fields.title, description=fields.caption)  # fmt: skip
             changed = True
-        if rec.tags != fields.tags:
+        sent = normalised_tags(fields.tags) if rec.tags.startswith("~") else fields.tags
+        if rec.tags != sent:
             self.client.call("flickr.photos.setTags", self.cancel, photo_id=rec.photo_id,
                              tags=fields.tags)  # fmt: skip
             changed = True
@@ -208,7 +231,7 @@ class Sender:
         if not same:
             self.set_location(rec.photo_id, fields.where)
             changed = True
-        if fields.hidden and not rec.geo_hidden:
+        if restrict and not rec.geo_hidden:
             self.restrict_geo(rec.photo_id)
             changed = True
         return changed

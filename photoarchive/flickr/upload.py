@@ -192,8 +192,9 @@ class _Run:
         for f in files:
             hit = found.get(f.import_hash)
             if hit is not None and f.import_hash not in self.known:
-                rec = FlickrRecord(self.account.nsid, f.import_hash, f.path, hit.photo_id, None,
-                                   "", hit.title, hit.caption, "", hit.lat, hit.lon)  # fmt: skip
+                rec = FlickrRecord(self.account.nsid, f.import_hash, f.path, hit.photo_id,
+                                   None, "", hit.title, hit.caption, hit.tags, hit.lat,
+                                   hit.lon, hit.geo_hidden)  # fmt: skip
                 self.known[f.import_hash] = rec
                 adopted.append(rec)
                 self.summary.recovered.append(f.path)
@@ -222,18 +223,22 @@ class _Run:
             return None  # unreadable and not on Flickr: reported by _read
         hide = self.private.hiding(meta.gps)
         fields = fields_for(f, meta, hide is not None, self.public_places)
-        if hide is not None:
+        strip = hide is not None and self.private.mode == "strip" and not fields.video
+        # Videos cannot be stripped, and their own location is not read here: where private
+        # places exist, only the owner may see where a video was taken.
+        unknown = fields.video and meta.gps is None and bool(self.private.places)
+        restrict = (hide is not None and not strip) or unknown
+        if hide is not None or unknown:
             self.summary.location_hidden.append(f.path)
         if rec is not None:
-            return self._update(f, rec, fields)
-        strip = hide is not None and self.private.mode == "strip" and not fields.video
+            return self._update(f, rec, fields, restrict)
         path = self.settings.archive / f.path
         workdir = self.settings.cache_dir / "flickr-upload"
         with stripped_copy(path, workdir) if strip else nullcontext(path) as send:
             rec = self.sender.send(f, Path(send), fields, self.privacy, self.catalog)
         self.known[f.import_hash] = rec
         self.summary.uploaded.append(f.path)
-        return self._after_upload(f, rec, fields, restrict=hide is not None and not strip)
+        return self._after_upload(f, rec, fields, restrict)
 
     def _after_upload(
         self, f: FileRecord, rec: FlickrRecord, fields: SentFields, restrict: bool
@@ -252,11 +257,13 @@ class _Run:
         self.known[f.import_hash] = rec
         return rec
 
-    def _update(self, f: FileRecord, rec: FlickrRecord, fields: SentFields) -> FlickrRecord:
+    def _update(
+        self, f: FileRecord, rec: FlickrRecord, fields: SentFields, restrict: bool
+    ) -> FlickrRecord:
         assert rec.photo_id is not None
-        changed = self.sender.update(rec, fields)
+        changed = self.sender.update(rec, fields, restrict)
         new = rec.with_sent(fields.title, fields.caption, fields.tags, fields.where,
-                            rec.geo_hidden or fields.hidden)  # fmt: skip
+                            rec.geo_hidden or restrict)  # fmt: skip
         new = FlickrRecord(**{**new.__dict__, "hash": f.hash, "path": f.path})
         records.save(self.catalog, [new])
         self.known[f.import_hash] = new

@@ -321,9 +321,12 @@ def _machine_match(wanted: str, tag: str) -> bool:
 
 
 def _brief(p: Photo) -> dict[str, object]:
-    return {"id": p.id, "owner": p.owner, "title": p.title, "ispublic": p.is_public,
+    geo = {f"geo_{k}": p.geo_perms.get(k, 1) for k in
+           ("is_public", "is_contact", "is_friend", "is_family")} if p.geo else {}  # fmt: skip
+    return {**geo, "id": p.id, "owner": p.owner, "title": p.title, "ispublic": p.is_public,
             "isfriend": p.is_friend, "isfamily": p.is_family, "datetaken": p.date_taken,
             "machine_tags": " ".join(t for t in p.raw_tags if ":" in t and "=" in t),
+            "tags": " ".join(_norm(t) for t in p.raw_tags),
             "media": p.media, "description": {"_content": p.description},
             "latitude": p.geo[0] if p.geo else 0,
             "longitude": p.geo[1] if p.geo else 0}  # fmt: skip

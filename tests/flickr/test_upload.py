@@ -66,7 +66,12 @@ def test_week_into_new_album_then_never_twice(
     assert read_metadata(write_temp(tmp_path, home.data)).gps is None
     assert home_file.read_bytes() == home_before
     assert read_metadata(home_file).gps is not None
-    assert summary.location_hidden == [by_name["IMG_0003.JPG"]]
+    # Videos: their own location is not read, so with a private place known only the owner
+    # may see where they were taken.
+    assert summary.location_hidden == [by_name["IMG_0003.JPG"], by_name[VIDEO]]
+    assert photo[VIDEO].geo_perms == dict.fromkeys(
+        ("is_public", "is_contact", "is_friend", "is_family"), 0
+    )
 
     # A second run sends nothing.
     uploads = len(flickr_server.calls("/services/upload/"))
@@ -82,8 +87,13 @@ def test_week_into_new_album_then_never_twice(
     from photoarchive import pipeline
 
     pipeline.verify(settings, rebuild=True)
+    metadata_calls = ["setMeta", "setTags", "geo.setLocation", "geo.removeLocation"]
+    before = {m: len(flickr_server.calls(f"flickr.photos.{m}")) for m in metadata_calls}
     lost = upload(settings, client, [WEEK], ticket_poll=0.01)
     assert lost.uploaded == [] and sorted(lost.recovered) == sorted(paths), lost
+    assert lost.updated == []  # what Flickr holds matches: no metadata calls either
+    after = {m: len(flickr_server.calls(f"flickr.photos.{m}")) for m in metadata_calls}
+    assert after == before
     assert len(flickr_server.calls("/services/upload/")) == uploads
     assert len(state.photos) == 5 and len(state.sets) == 1
 
