@@ -79,10 +79,11 @@ def endpoints_for(settings: Settings, env: Mapping[str, str] | None = None) -> E
 
 
 def api_key_for(settings: Settings, env: Mapping[str, str] | None = None) -> ApiKey:
-    """From FLICKR_API_KEY / FLICKR_API_SECRET, else the settings; never from the repository."""
+    """From FLICKR_API_KEY / FLICKR_API_SECRET, else the settings (the secret: the settings
+    file, else the keyring, where the settings dialog puts it); never from the repository."""
     env = os.environ if env is None else env
     key = env.get(KEY_ENV) or settings.flickr_api_key
-    secret = env.get(SECRET_ENV) or settings.flickr_api_secret
+    secret = env.get(SECRET_ENV) or settings.flickr_api_secret or (key and saved_secret(key))
     if not key or not secret:
         raise FlickrProblem(
             "config",
@@ -91,6 +92,32 @@ def api_key_for(settings: Settings, env: Mapping[str, str] | None = None) -> Api
             "https://www.flickr.com/services/apps/create/)",
         )
     return ApiKey(key, secret)
+
+
+SECRET_SERVICE = "photoarchive-flickr"
+
+
+def saved_secret(key: str) -> str:
+    """The API secret the settings dialog keeps in the keyring ("" if none or no keyring)."""
+    import keyring
+    import keyring.errors
+
+    try:
+        return keyring.get_password(SECRET_SERVICE, f"api-secret:{key}") or ""
+    except keyring.errors.KeyringError:
+        return ""
+
+
+def save_secret(key: str, secret: str) -> bool:
+    """Keep the API secret in the keyring; False when there is no usable keyring."""
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.set_password(SECRET_SERVICE, f"api-secret:{key}", secret)
+    except keyring.errors.KeyringError:
+        return False
+    return True
 
 
 class FlickrProblem(Exception):

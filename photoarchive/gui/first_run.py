@@ -190,7 +190,7 @@ class BucketPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(_label(NEARLINE_COST))
         layout.addWidget(
-            _label("Flickr sign-in will appear here in a version that uploads to Flickr.")
+            _label("Flickr: sign in and upload weeks from Tools → Upload to Flickr (Ctrl+Shift+F).")
         )
         self.error_label = _label("")
         layout.addWidget(self.error_label)

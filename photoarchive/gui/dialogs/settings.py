@@ -45,6 +45,7 @@ class SettingsDialog(QDialog):
         self.bucket_edit = child(form, QLineEdit, "bucketEdit")
         self.flickr_key_edit = child(form, QLineEdit, "flickrKeyEdit")
         self.flickr_user_edit = child(form, QLineEdit, "flickrUserEdit")
+        self.flickr_secret_edit = child(form, QLineEdit, "flickrSecretEdit")
         self.error_label = child(form, QLabel, "errorLabel")
         self.buttons = child(form, QDialogButtonBox, "buttons")
         child(form, QPushButton, "archiveBrowse").clicked.connect(self._browse)
@@ -113,6 +114,12 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         try:
             new = self.new_settings()
+            secret = self.flickr_secret_edit.text().strip()
+            if secret and new.flickr_api_key:
+                from photoarchive.flickr.api import save_secret
+
+                if not save_secret(new.flickr_api_key, secret):  # no keyring: a 0600 file
+                    new = replace(new, flickr_api_secret=secret)
             save_settings(new)
         except (ValueError, OSError) as exc:
             self.error_label.setText(f"Not saved: {exc}")
