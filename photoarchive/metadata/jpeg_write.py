@@ -37,6 +37,7 @@ from photoarchive.metadata.tag_values import (
     text_value,
     xmp_gps,
 )
+from photoarchive.metadata.tiff_walk import walk
 from photoarchive.metadata.write_check import DC, EXIF_NS, check_edit, iptc_values
 from photoarchive.metadata.xmp_fix import (
     drop_duplicates,
@@ -205,6 +206,9 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
     if not (exif_changes or xmp_changes or iptc_changes):
         return None, notes
     new: dict[str, tuple[int, bytes]] = {}
+    if exif_changes and tiff_block is not None and walk(tiff_block).outside:
+        # offsets counted from the EXIF header to data after it would go stale as it grows
+        raise JpegWriteError("the EXIF points at data outside its segment; left unchanged")
     try:
         if exif_changes:
             block = patch_exif(tiff_block, **exif_changes)  # type: ignore[arg-type]

@@ -42,6 +42,7 @@ class TiffTags:
     maker_note: bytes | None = None
     maker_note_at: int | None = None
     embedded: dict[str, bytes] = field(default_factory=dict)
+    outside: list[str] = field(default_factory=list)  # data pointers beyond the block
     problems: list[str] = field(default_factory=list)
 
 
@@ -119,7 +120,10 @@ def _walk_ifd(
             out.maker_note, out.maker_note_at = raw, at
             continue
         if tag in DATA_POINTERS and DATA_POINTERS[tag] in entries:
-            out.values[(name, tag)] = _pointed(tiff, e, (typ, n, raw), entries[DATA_POINTERS[tag]])
+            value = _pointed(tiff, e, (typ, n, raw), entries[DATA_POINTERS[tag]])
+            out.values[(name, tag)] = value
+            if isinstance(value, tuple) and value[:1] == ("outside",):
+                out.outside.append(f"{name}.{tag:04x}")
             continue
         if tag in DATA_POINTERS.values() and any(
             DATA_POINTERS[p] == tag for p in entries if p in DATA_POINTERS
@@ -143,6 +147,8 @@ def _pointed(
     lens = _decode(craw, e, ctyp, cn)
     if not isinstance(offs, tuple) or not isinstance(lens, tuple):
         return ("pointer", oraw, craw)
+    if any(off + size > len(tiff) for off, size in zip(offs, lens, strict=False) if size):
+        return ("outside", offs, lens)  # data after the block (a preview in the trailer?)
     h = hashlib.blake2b(digest_size=16)
     for off, size in zip(offs, lens, strict=False):
         chunk = tiff[off : off + size]

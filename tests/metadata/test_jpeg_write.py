@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import pyexiv2
@@ -17,7 +18,7 @@ from PIL import Image
 from photoarchive.config import Settings
 from photoarchive.metadata.blocks import EXT_SIG, XMP_SIG, jpeg_blocks, jpeg_segments
 from photoarchive.metadata.coords import Coordinates
-from photoarchive.metadata.exiv2 import EditSpec, rewrite_bytes
+from photoarchive.metadata.exiv2 import EditSpec, MetadataError, rewrite_bytes
 from photoarchive.metadata.tagging import TagEdit, apply_tags
 from photoarchive.metadata.write_check import iptc_datasets
 
@@ -237,3 +238,23 @@ def test_latin1_iptc_in_a_tiff_is_converted_too(settings: Settings, tmp_path: Pa
     (doc,) = exiftool_json(path)
     assert doc["IPTC:City"] == "Göteborg" and doc["IPTC:Caption-Abstract"] == "Hamnen"
     assert doc["IPTC:By-line"] == "I'm the author"
+
+
+def test_exif_pointing_after_its_segment_is_refused_not_broken(
+    make_jpeg: Callable[..., Path],
+) -> None:
+    """A thumbnail (or preview) stored after the EXIF segment, found by an offset from the
+    EXIF header: growing the block would break it, so the write is refused."""
+    data = bytearray(make_jpeg("far.jpg").read_bytes())
+    tiff = data.index(b"Exif\x00\x00") + 6
+    e = "<" if data[tiff : tiff + 2] == b"II" else ">"
+    ifd = struct.unpack_from(e + "I", data, tiff + 4)[0]
+    count = struct.unpack_from(e + "H", data, tiff + ifd)[0]
+    ifd1 = struct.unpack_from(e + "I", data, tiff + ifd + 2 + 12 * count)[0]
+    for i in range(struct.unpack_from(e + "H", data, tiff + ifd1)[0]):
+        pos = tiff + ifd1 + 2 + 12 * i
+        if struct.unpack_from(e + "H", data, pos)[0] == 0x0201:
+            struct.pack_into(e + "I", data, pos + 8, 70_000)
+    with pytest.raises(MetadataError, match="outside its segment"):
+        rewrite_bytes(bytes(data), EditSpec(caption="x"))
+    assert rewrite_bytes(bytes(data), EditSpec(title="only IPTC and XMP")).data  # EXIF kept
