@@ -18,6 +18,7 @@ import platformdirs
 
 from photoarchive.config import APP_NAME
 from photoarchive.names import one_line
+from photoarchive.private import open_private, private_dir
 
 LOG_LEVEL_ENV = "PHOTOARCHIVE_LOG_LEVEL"  # e.g. DEBUG, to capture the libraries' details
 LOG_NAME = f"{APP_NAME}.log"
@@ -72,8 +73,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A RotatingFileHandler whose files are created 0600 (also after each rotation)."""
 
     def _open(self):  # type: ignore[no-untyped-def]
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.fchmod(fd, 0o600)  # an older file made before this rule
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_APPEND)
         return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 
@@ -90,11 +90,6 @@ def log_files() -> list[Path]:
     base = log_path()
     rotated = [base.with_name(f"{LOG_NAME}.{i}") for i in range(1, BACKUPS + 1)]
     return [p for p in [base, *rotated] if p.exists()]
-
-
-def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
 
 
 def _ours(handler: logging.Handler) -> bool:
@@ -121,7 +116,7 @@ def setup_logging(verbose: bool = False, stderr_level: int | None = None) -> Pat
     handlers: list[logging.Handler] = [stderr]
     path: Path | None = log_path()
     try:
-        _private_dir(path.parent)  # type: ignore[union-attr]
+        private_dir(path.parent)  # type: ignore[union-attr]
         fh = PrivateRotatingFileHandler(
             str(path), maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
