@@ -32,6 +32,7 @@ from photoarchive.importing.importer import ImportSummary, run_import
 from photoarchive.importing.plan import archived_copy, plan_import
 from photoarchive.importing.verify import VerifyReport, rebuild_catalog
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
+from photoarchive.manifest import read_all as read_manifests
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +208,14 @@ def adopt_in_place(
                             Severity.WARNING,
                         )
                     )
+    # A tree a photoarchive kept before carries week manifests: they give back each file's
+    # import identity and card. Read only: adopting writes nothing under `root`.
+    known, manifest_problems = read_manifests(new.archive)
     with archive_lock(new.lock_path), catalog_for(new) as catalog:
-        report.indexed = rebuild_catalog(new, catalog, cancel, progress, weeks=weeks.__contains__)
+        report.indexed = rebuild_catalog(
+            new, catalog, cancel, progress, weeks=weeks.__contains__, known=known
+        )
+    report.indexed.problems[:0] = manifest_problems
     report.settings = new
     log.info("adopted %s in place: %d files", root, report.indexed.checked)
     return new, report

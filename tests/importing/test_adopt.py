@@ -148,3 +148,25 @@ def test_adopt_refuses_a_folder_inside_the_archive(
     out = run_cli("adopt", str(inner), "--move", "--archive", str(settings.archive), env=cli_env)
     assert out.returncode == 2 and "overlap" in out.stderr
     assert (inner / "A.JPG").is_file()
+
+
+def test_adopting_a_former_archive_in_place_keeps_its_card_origins(
+    tmp_path: Path, cli_env: dict[str, str], isolated_home: Path
+) -> None:
+    """The week manifests an earlier photoarchive wrote give back where each photo came from,
+    although this computer's catalog never saw the archive."""
+    old = tmp_path / "OldArchive"
+    card = tmp_path / "card"
+    write_file(card / "DCIM" / "100X" / "B.JPG", jpeg_bytes(80, MON))
+    made = run_cli("import", str(card), "--archive", str(old), env=cli_env)
+    assert made.returncode == 0, made.stderr
+    import shutil
+
+    shutil.rmtree(isolated_home / ".local/share/photoarchive")  # a new computer: no catalog
+    before = tree_bytes(old, manifests=True)
+    out = run_cli("adopt", str(old), "--in-place", "--pattern", "%Y-%m-%d", env=cli_env)
+    assert out.returncode == 0, out.stderr
+    assert tree_bytes(old, manifests=True) == before
+    with Catalog(load_settings(env={}).catalog_path) as catalog:
+        record = catalog.file("2024-03-04/B.JPG")
+    assert record is not None and (record.source_path or "").endswith("card/DCIM/100X/B.JPG")
