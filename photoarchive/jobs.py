@@ -37,6 +37,7 @@ class CancelToken:
 class Severity(StrEnum):
     ERROR = "error"  # the file was not processed
     WARNING = "warning"  # processed, but something about it needs a look
+    NOTE = "note"  # known and reported before; shown, but does not change the exit status
 
 
 @dataclass(frozen=True)

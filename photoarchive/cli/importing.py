@@ -13,7 +13,7 @@ from photoarchive.cli.output import TextProgress, print_path_lists, print_proble
 from photoarchive.config import Settings
 from photoarchive.importing.importer import ImportSummary
 from photoarchive.importing.plan import ImportPlan
-from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+from photoarchive.jobs import Cancelled, CancelToken, Severity, human_bytes
 from photoarchive.names import one_line, show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -89,7 +89,8 @@ def _print_summary(s: ImportSummary) -> None:
         print(f"Date guessed from the file time (no date inside) for {len(s.plan.guessed)}:")
         for path in s.plan.guessed:
             print(f"  {show(path)}")
-    print_problems("Problems", s.all_problems)
+    print_problems("Problems", [p for p in s.all_problems if p.severity is not Severity.NOTE])
+    print_problems("Notes", [p for p in s.all_problems if p.severity is Severity.NOTE])
 
 
 def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:

@@ -21,7 +21,15 @@ from photoarchive.hashing import hash_file
 from photoarchive.imagedata import image_data_hash
 from photoarchive.importing.copier import CopyRequest, CopyResult, VerifiedCopier
 from photoarchive.importing.plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
-from photoarchive.jobs import Cancelled, CancelToken, Problem, Progress, ProgressCallback
+from photoarchive.importing.reported import remember
+from photoarchive.jobs import (
+    Cancelled,
+    CancelToken,
+    Problem,
+    Progress,
+    ProgressCallback,
+    Severity,
+)
 from photoarchive.manifest import write_changed
 from photoarchive.media import split_name
 
@@ -54,7 +62,9 @@ class ImportSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.all_problems and not self.cancelled
+        """No problem but notes (reported before), not cancelled."""
+        serious = [p for p in self.all_problems if p.severity is not Severity.NOTE]
+        return not serious and not self.cancelled
 
     def to_json(self) -> str:
         plan = self.plan
@@ -341,6 +351,7 @@ def run_import(
             settings, plan, catalog, summary, cancel or CancelToken(), progress, verify_from_disk
         )
         run.execute()
+        remember(catalog.conn, plan.unfixable)  # reported now: a note from now on
         summary.problems += write_changed(settings, catalog).problems  # week manifests
         catalog.finish_import(
             summary.import_id,

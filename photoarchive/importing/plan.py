@@ -25,6 +25,7 @@ from photoarchive.importing.capture_time import (
     read_capture_time,
 )
 from photoarchive.importing.cards import ShotGroup, SourceFile, scan_source
+from photoarchive.importing.reported import Entry, reported_before
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import Kind, catalog_role
 
@@ -64,6 +65,8 @@ class ImportPlan:
     duplicates: list[PlannedGroup] = field(default_factory=list)  # same content twice in a run
     skipped: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Files that can never be imported, reported for the first time by this plan (reported.py)
+    unfixable: list[Entry] = field(default_factory=list)
 
     @property
     def new_files(self) -> int:
@@ -109,6 +112,26 @@ def _group_capture(group: ShotGroup, fallback: DateFallback | None = None) -> Ca
     if first is None:
         raise OSError(errno.EIO, "cannot read any file of this shot")
     return first
+
+
+def _report_unfixable(
+    plan: ImportPlan,
+    catalog: Catalog,
+    pf: PlannedFile,
+    damage: str,
+    reported: dict[str, set[tuple[str, int, int]]],
+) -> None:
+    """An error the first time; a note once an import has reported it (the card cannot
+    change, so it must not fail every import of that card forever)."""
+    src = pf.source
+    if pf.volume not in reported:
+        reported[pf.volume] = reported_before(catalog.conn, pf.volume)
+    if (src.rel, src.size, src.mtime_ns) in reported[pf.volume]:
+        why = f"{damage}; nothing to copy (reported before: the card still holds it)"
+        plan.problems.append(Problem(str(src.path), why, Severity.NOTE))
+    else:
+        plan.problems.append(Problem(str(src.path), f"{damage}; nothing to copy"))
+        plan.unfixable.append((pf.volume, src.rel, src.size, src.mtime_ns, damage))
 
 
 def plan_import(
@@ -160,6 +183,7 @@ def plan_import(
     total = sum(len(fresh) for _, fresh in candidates)
     done = 0
     seen_in_run: set[str] = set()
+    reported: dict[str, set[tuple[str, int, int]]] = {}
     for group, fresh in candidates:
         cancel.raise_if_cancelled()
         new_files: list[PlannedFile] = []
@@ -175,7 +199,7 @@ def plan_import(
             try:
                 damage = looks_damaged(src.path, src.size)
                 if damage and src.size == 0:
-                    plan.problems.append(Problem(str(src.path), f"{damage}; nothing to copy"))
+                    _report_unfixable(plan, catalog, pf, damage, reported)
                     continue
                 if damage:
                     plan.problems.append(

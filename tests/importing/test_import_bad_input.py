@@ -132,3 +132,37 @@ def test_archive_busy(tmp_path: Path, settings: Settings, cli_env: dict[str, str
     with archive_lock(settings.catalog_path.with_suffix(".lock")):
         res = run_cli("import", "--archive", str(settings.archive), str(card.root), env=cli_env)
     assert res.returncode == 1 and "another photoarchive job" in res.stderr
+
+
+def test_empty_file_on_a_card_is_an_error_once_then_a_note(
+    tmp_path: Path, settings: Settings, cli_env: dict[str, str]
+) -> None:
+    """Issue 10: a card in the safe never changes; its empty file must not fail every import."""
+    import json
+    import sys
+
+    card = tmp_path / "card" / "DCIM" / "100CANON"
+    write_file(card / "IMG_0001.JPG", jpeg_bytes(1, datetime(2024, 3, 5, 10, 0)))
+    write_file(card / "IMG_0002.JPG", b"")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "photoarchive", "import", str(tmp_path / "card"), *args]
+        cmd += ["--archive", str(settings.archive)]
+        return subprocess.run(cmd, env=cli_env, capture_output=True, text=True, timeout=120)
+
+    dry = run("--dry-run")  # a dry run reports it but does not count as the report
+    assert dry.returncode == 1 and "Problems (1)" in dry.stdout
+    first = run()
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "Problems (1)" in first.stdout and "IMG_0002.JPG: empty file" in first.stdout
+    for _ in range(2):
+        again = run()
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Problems" not in again.stdout
+        assert "Notes (1)" in again.stdout and "reported before" in again.stdout
+    doc = json.loads(run("--json").stdout)
+    assert [p["severity"] for p in doc["problems"]] == ["note"]
+    (card / "IMG_0002.JPG").write_bytes(b"")  # touched again: a new mtime, a new report
+    os_time = 1_700_000_000
+    os.utime(card / "IMG_0002.JPG", (os_time, os_time))
+    assert run().returncode == 1
