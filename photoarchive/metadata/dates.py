@@ -21,7 +21,7 @@ from types import TracebackType
 
 from photoarchive.importing.capture_time import CaptureTime
 from photoarchive.importing.dates_base import exif_date, iso_date, parse_offset
-from photoarchive.media import VIDEO_EXTS
+from photoarchive.media import Kind, kind_of
 from photoarchive.metadata.tag_values import text_value
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def _child_dates(path: str) -> tuple[str, str] | None:
 class ExivDates:
     """The import's date fallback: exiv2 in one helper process, restarted if a file kills it.
 
-    Callable with a path; None for videos (exiv2 reads none here) and when it finds nothing.
+    Callable with a path; None for anything but stills and RAW, and when it finds nothing.
     """
 
     def __init__(self, timeout: float = FALLBACK_TIMEOUT_S) -> None:
@@ -137,8 +137,8 @@ class ExivDates:
         self._pool: ProcessPoolExecutor | None = None
 
     def __call__(self, path: Path) -> CaptureTime | None:
-        if Path(path).suffix.lower() in VIDEO_EXTS:
-            return None
+        if kind_of(Path(path).name) not in (Kind.PHOTO, Kind.RAW):
+            return None  # videos (exiv2 reads none here) and "other" files: no second read
         self.calls += 1
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")

@@ -164,6 +164,8 @@ def test_exiv2_fallback_reads_what_the_fast_reader_cannot(
         assert read_capture_time(video, fallback=fallback).guess
         dated = write_file(card / "MVI_0003.AVI", avi_bytes(taken))
         assert read_capture_time(dated, fallback=fallback).source == "avi"
+        memo = write_file(card / "MVI_0003.WAV", b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 64)
+        assert read_capture_time(memo, fallback=fallback).guess  # an "other" file: not read twice
         assert fallback.calls == 1
     # The import's planning uses it: the scan lands in the week of its date, not its file time.
     plan = pipeline.plan(settings, [card.parent.parent])
