@@ -2,10 +2,11 @@
 
 Only weeks whose uploaded files changed are rebuilt: each week's fingerprint (its objects'
 names, generations and sizes, and the site settings) is kept in the catalog with what the list
-of weeks shows, so a no-change sync reads no photo and sends nothing. Pages and thumbnails
-are small STANDARD objects (rewritten on edits; Nearline would bill 30 days each time); an
-object whose bytes are already there is not sent again. Only what the site itself wrote under
-`_site/` is ever deleted.
+of weeks shows, so a no-change sync reads no photo, lists nothing and sends nothing (one
+request checks the list of weeks is still there; without it every week is rebuilt). Pages and
+thumbnails are small STANDARD objects (rewritten on edits; Nearline would bill 30 days each
+time); an object whose bytes are already there is not sent again. Only what the site itself
+wrote under `_site/` is ever deleted.
 """
 
 from __future__ import annotations
@@ -184,6 +185,10 @@ class _Writer:
         self.listing[name] = (md5, int(blob.generation or 0))
         self.sent.append(name)
 
+    def load(self, prefix: str) -> None:
+        """What the bucket holds under one week's folder (listed only when it is rebuilt)."""
+        self.listing.update(_list_site(self.bucket, prefix, self.retry))
+
     def delete(self, name: str) -> None:
         old = self.listing.pop(name, None)
         if old is not None:
@@ -234,25 +239,37 @@ def _build_week(
     folder = f"{site_prefix(target)}{week}/"
     media = sorted((r for r in records if kind_of(r.path) in MEDIA_KINDS), key=lambda r: r.path)
     paths = [settings.archive / r.path for r in media]
-    meta = read([p for p, r in zip(paths, media, strict=True) if kind_of(r.path) != Kind.VIDEO])
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes without the GIL
-        thumbs = list(
-            pool.map(
-                lambda pr: make_thumbnail(pr[0], kind_of(pr[1].path)),
-                zip(paths, media, strict=True),
+    stills = [p for p, r in zip(paths, media, strict=True) if kind_of(r.path) != Kind.VIDEO]
+    with ThreadPoolExecutor(max_workers=1) as reader:  # the worker process reads meanwhile
+        meta_f = reader.submit(read, stills)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # Pillow decodes without the GIL
+            thumbs = list(
+                pool.map(
+                    lambda pr: make_thumbnail(pr[0], kind_of(pr[1].path)),
+                    zip(paths, media, strict=True),
+                )
             )
-        )
-    keep: set[str] = set()
+        keep: set[str] = set()
+        thumb_urls: list[str | None] = []
+        with ThreadPoolExecutor(max_workers=8) as senders:  # small objects: latency-bound
+            sent = []
+            for rec, thumb in zip(media, thumbs, strict=True):
+                if thumb is None:
+                    thumb_urls.append(None)
+                    continue
+                tname = f"{folder}t/{rec.object.rsplit('/', 1)[-1]}.jpg"  # valid UTF-8
+                sent.append(
+                    senders.submit(writer.put, tname, thumb, "image/jpeg", "public, max-age=3600")
+                )
+                keep.add(tname)
+                thumb_urls.append(object_url(base, bucket, tname))
+            for fut in sent:
+                cancel.raise_if_cancelled()
+                fut.result()  # an upload error fails the week (reported, retried next sync)
+        meta = meta_f.result()
     photos: list[SitePhoto] = []
-    for path, rec, thumb in zip(paths, media, thumbs, strict=True):
-        cancel.raise_if_cancelled()
+    for path, rec, thumb_url in zip(paths, media, thumb_urls, strict=True):
         name = names.show(rec.path.rsplit("/", 1)[-1])  # the page is UTF-8: names are bytes
-        thumb_url = None
-        if thumb is not None:
-            tname = f"{folder}t/{rec.object.rsplit('/', 1)[-1]}.jpg"  # valid UTF-8 (names.py)
-            writer.put(tname, thumb, "image/jpeg", cache="public, max-age=3600")
-            keep.add(tname)
-            thumb_url = object_url(base, bucket, tname)
         title, caption, gps = meta.get(str(path), ("", "", None))
         place = place_name(gps[0], gps[1], places) if gps else ""
         photos.append(
@@ -355,7 +372,14 @@ def publish_site(
         )
     }
     prefix = site_prefix(target)
-    writer = _Writer(bucket, _list_site(bucket, prefix, retry), retry)
+    # A no-change sync lists nothing here: one request for the list of weeks, and weeks are
+    # listed only when rebuilt. Without that page (deleted by hand), every week is rebuilt.
+    index = f"{prefix}index.html"
+    have_index = bucket.get_blob(index, retry=retry)
+    listing = {}
+    if have_index is not None:
+        listing[index] = (have_index.md5_hash or "", int(have_index.generation or 0))
+    writer = _Writer(bucket, listing, retry)
     read = _Reader()
     places = _load_places(settings)
     summaries: dict[str, WeekSummary] = {}
@@ -363,7 +387,7 @@ def publish_site(
     for week, recs in sorted(by_week.items()):
         fp = _fingerprint(settings, recs)
         old = stored.get(week)
-        if old and old[0] == fp and f"{prefix}{week}/index.html" in writer.listing:
+        if old and old[0] == fp and have_index is not None:
             summaries[week] = WeekSummary(**_summary_args(json.loads(old[1])))
         else:
             todo.append((week, recs, fp))
@@ -373,6 +397,7 @@ def publish_site(
             if progress:
                 progress(Progress("site", i - 1, len(todo), current=week))
             try:
+                writer.load(f"{prefix}{week}/")
                 summary = _build_week(settings, target, week, recs, writer, places, cancel, read)
             except Cancelled:
                 raise
@@ -392,11 +417,11 @@ def publish_site(
         read.close()
     gone = [w for w in stored if w not in by_week]
     for week in gone:
+        writer.load(f"{prefix}{week}/")
         for name in [n for n in writer.listing if n.startswith(f"{prefix}{week}/")]:
             writer.delete(name)
         conn.execute("DELETE FROM site_weeks WHERE target=? AND week=?", (target.url, week))
-    index = f"{prefix}index.html"
-    if report.weeks_rebuilt or gone or index not in writer.listing:
+    if report.weeks_rebuilt or gone or have_index is None:
         guide = object_url(settings.site_base_url, target.bucket, "README.html")
         page = render_index(
             list(summaries.values()), settings.sync_contact, guide, today or date.today()
