@@ -37,6 +37,12 @@ class ScrubReport:
         """Nothing wrong, or everything found was set right."""
         return not self.problems and all(f.action.startswith(_DONE) for f in self.findings)
 
+    def in_words(self) -> str:
+        """What the run did, for the GUI's jobs bar."""
+        found = ", ".join(f"{f.state}: {f.path} ({f.action})" for f in self.findings)
+        text = f"re-read {self.checked} file(s), {self.ok} ok, {self.remaining} left for later"
+        return f"{text}; {found}" if found else text
+
     def to_json(self) -> str:
         data = asdict(self)
         data["problems"] = [p.as_dict() for p in self.problems]

@@ -167,6 +167,7 @@ class MainWindow(WindowCommands, QMainWindow):
         self.act_sync = self._action("S&ync to the cloud", self.sync_now, "Ctrl+Shift+S", "synced")
         self.act_flickr = self._action("Upload to &Flickr…", self.open_flickr, "Ctrl+Shift+F")
         self.act_family = self._action("&Family (who can see the photos)…", self.open_family)
+        self.act_safety = self._action("Sa&fety (copies of every week)…", self.open_safety)
         self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
         self.act_rebuild = self._action("Re&build catalog from the folders", self.rebuild_catalog)
         self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
@@ -182,7 +183,14 @@ class MainWindow(WindowCommands, QMainWindow):
         m.addActions([self.act_refresh, self.act_preview])
         m = bar.addMenu("&Tools")
         m.addActions(
-            [self.act_sync, self.act_family, self.act_flickr, self.act_scan, self.act_rebuild]
+            [
+                self.act_sync,
+                self.act_family,
+                self.act_flickr,
+                self.act_safety,
+                self.act_scan,
+                self.act_rebuild,
+            ]
         )
         m = bar.addMenu("&Help")
         m.addActions([self.act_show_log, self.act_about])

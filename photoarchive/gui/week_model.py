@@ -29,6 +29,7 @@ class WeekRow:
     synced: tuple[int, int] | None = None  # (synced, total) when sync is configured
     sync_note: str = ""  # why the last sync left files of this week out
     on_flickr: tuple[int, int] | None = None  # (on Flickr, total) when any is
+    safety: tuple[bool, int] | None = None  # (meets the policy, verified copies): ledger
 
     def monday(self, pattern: str) -> date | None:
         for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
@@ -67,6 +68,10 @@ class WeekRow:
         if self.on_flickr is not None and self.on_flickr[0]:
             done, total = self.on_flickr
             parts.append("on Flickr" if done >= total else f"on Flickr {done}/{total}")
+        if self.safety is not None:
+            ok, copies = self.safety
+            word = f"{copies} cop" + ("y" if copies == 1 else "ies")
+            parts.append(word if ok else f"{word}: needs attention (Safety)")
         return " · ".join(parts)
 
 
@@ -80,6 +85,16 @@ def _sync_status(settings: Settings) -> tuple[dict[str, tuple[int, int]], dict[s
         return None
 
 
+def _safety(settings: Settings) -> dict[str, tuple[bool, int]]:
+    from photoarchive.durability.ledger import build_ledger  # one SQL pass over the catalog
+
+    try:
+        return {w.week: (w.ok, w.copies) for w in build_ledger(settings).weeks}
+    except Exception as exc:  # the badge is optional; say why in the log only
+        log.info("no safety status: %s", exc)
+        return {}
+
+
 def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
     """Runs on a worker thread: one catalog connection per call."""
     from photoarchive.pipeline import open_catalog
@@ -90,6 +105,7 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
     status = _sync_status(settings) if settings.bucket else None
     synced, notes = status if status is not None else (None, {})
     flickr = _flickr_status(settings)
+    safety = _safety(settings)
     return [
         WeekRow(
             w,
@@ -98,6 +114,7 @@ def load_weeks(settings: Settings, cache: MetaCache | None) -> list[WeekRow]:
             synced.get(w, (0, n)) if synced is not None else None,
             notes.get(w, ""),
             flickr.get(w),
+            safety.get(w),
         )
         for w, n in weeks
     ]

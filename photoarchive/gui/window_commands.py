@@ -200,6 +200,15 @@ class WindowCommands(_Base):
         self.family_dialog = dlg
         dlg.open()
 
+    def open_safety(self) -> None:
+        from photoarchive.gui.dialogs.safety import SafetyDialog
+
+        dlg = SafetyDialog(self.settings, self.runner, self)
+        dlg.finished.connect(lambda _r: self.refresh_weeks(self.selected_weeks()))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.safety_dialog = dlg
+        dlg.open()
+
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
         self.week_model.pattern = settings.week_pattern
