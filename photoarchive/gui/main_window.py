@@ -4,7 +4,9 @@ jobs at the bottom. It wires panels to jobs; the work itself lives in the core a
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 
 from PySide6.QtCore import (
     QByteArray,
@@ -227,6 +229,8 @@ class MainWindow(WindowCommands, QMainWindow):
         qs.setValue("hsplit", self.hsplit.saveState())
         qs.setValue("vsplit", self.vsplit.saveState())
         qs.sync()
+        with contextlib.suppress(OSError):  # private.py: Qt creates it by the umask alone
+            os.chmod(qs.fileName(), 0o600)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
