@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from photoarchive.archive import is_temp
@@ -107,3 +108,38 @@ def update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:
                     )
                 ]
             )
+
+
+LEGACY_JOURNAL_PREFIX = "tag-journal-"
+
+
+def replay_legacy_journals(catalog: Catalog, settings: Settings) -> int:
+    """Journals older versions left in the cache dir when killed (no lock, no archive named):
+    record the edits they hold for this archive; a folder goes once nothing in it is for
+    another archive. Runs under the archive lock, so no batch of this archive is writing."""
+    try:
+        folders = [e.path for e in os.scandir(settings.cache_dir) if e.is_dir()]
+    except OSError:
+        return 0
+    count = 0
+    for folder in folders:
+        if not os.path.basename(folder).startswith(LEGACY_JOURNAL_PREFIX):
+            continue
+        foreign = False
+        for entry in os.scandir(folder):
+            intent = read_intent(Path(entry.path))
+            rel = archive_rel(settings, Path(intent.target)) if intent else None
+            if intent is None or rel is None:
+                foreign = foreign or intent is not None
+                continue
+            try:
+                if catalog.file(rel) is None or hash_file(Path(intent.target)) != intent.hash:
+                    continue  # not catalogued (a new sidecar: verify --rebuild), or not renamed
+                st = os.stat(intent.target)
+            except OSError:
+                continue
+            catalog.update_content(rel, intent.hash, st.st_size, st.st_mtime_ns)
+            count += 1
+        if not foreign:
+            shutil.rmtree(folder, ignore_errors=True)
+    return count

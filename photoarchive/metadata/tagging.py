@@ -35,6 +35,7 @@ from photoarchive.metadata.tag_catalog import (
     catalogued_hash,
     recover_intent,
     remove_stale_temps,
+    replay_legacy_journals,
     update_catalog,
 )
 from photoarchive.metadata.workers import (
@@ -173,6 +174,7 @@ def apply_tags(
             stack.enter_context(archive_lock(settings.lock_path))
             if settings.catalog_path.exists():
                 catalog = stack.enter_context(Catalog(settings.catalog_path))
+                replay_legacy_journals(catalog, settings)
         if catalog is not None:
             journal = stack.enter_context(open_run(settings.catalog_path, settings.archive))
             tasks = [

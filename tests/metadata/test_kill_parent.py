@@ -188,3 +188,33 @@ def test_killed_worker_leaves_no_temporary_after_the_run(
         timeout=120,
     )
     assert verify.returncode == 0 and json.loads(verify.stdout)["changed"] == []
+
+
+def test_a_journal_left_by_an_older_version_is_replayed_by_the_next_tag(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Before issue 10 a killed `tag` left `tag-journal-*` in the cache dir for good, and the
+    catalog said "changed" for each file it had renamed."""
+    from photoarchive.hashing import hash_file
+    from photoarchive.metadata.edit import TagEdit
+    from photoarchive.metadata.tagging import apply_tags, expand_paths
+
+    card = tmp_path / "card2" / "DCIM" / "100CANON"
+    for i in range(2):
+        write_file(card / f"IMG_{i}.JPG", jpeg_bytes(i, datetime(2024, 3, 5, 10, i)))
+    summary = pipeline.import_photos(
+        settings, pipeline.plan(settings, [tmp_path / "card2"], CancelToken()), CancelToken()
+    )
+    assert summary.ok
+    (week,) = [p for p in settings.archive.iterdir() if p.is_dir()]
+    edited = week / "IMG_0.JPG"
+    edited.write_bytes(jpeg_bytes(7, datetime(2024, 3, 5, 10, 0)))  # what the killed run wrote
+    legacy = settings.cache_dir / "tag-journal-abc123"
+    legacy.mkdir(parents=True)
+    (legacy / "0.intent").write_text(f"{hash_file(edited)}\t0\t{edited}", "utf-8")
+    assert pipeline.verify(settings, False, CancelToken()).changed  # what users saw
+    result = apply_tags(settings, expand_paths([week])[0], TagEdit(title="Again"))
+    assert result.ok and result.changed == 2, result.problems
+    assert not legacy.exists()
+    report = pipeline.verify(settings, False, CancelToken())
+    assert report.changed == [] and report.clean
