@@ -1,22 +1,25 @@
 """The welcome assistant shown when no settings exist (and from Settings at any time).
 
-Four short pages, each one skippable: where the archive lives (a new folder, or the weekly
-folders the family already keeps, taken in place), the old shell places file, the off-site
-bucket, and a summary. Finishing saves the settings at once and runs the chosen set-up (index
-in place, import places, create the bucket) as one job off the GUI thread.
+Short pages, each one skippable: where the archive lives (a new folder, or the weekly folders
+the family already keeps, taken in place), the old shell places file, the off-site bucket, the
+Flickr sign-in (the Upload to Flickr dialog's own), and a summary. Finishing saves the
+settings at once and runs the chosen set-up (index in place, import places, create the
+bucket) as one job off the GUI thread.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -189,9 +192,6 @@ class BucketPage(QWizardPage):
         row.addStretch()
         layout.addLayout(row)
         layout.addWidget(_label(NEARLINE_COST))
-        layout.addWidget(
-            _label("Flickr: sign in and upload weeks from Tools → Upload to Flickr (Ctrl+Shift+F).")
-        )
         self.error_label = _label("")
         layout.addWidget(self.error_label)
 
@@ -201,6 +201,44 @@ class BucketPage(QWizardPage):
             self.error_label.setText("The bucket looks like gs://NAME.")
             return False
         return True
+
+
+class FlickrPage(QWizardPage):
+    """Sign in to Flickr now, with the same dialog Tools → Upload to Flickr uses."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self.wizard_ = wizard
+        self.setTitle("Flickr (optional)")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _label(
+                "To share photos on Flickr, sign in once; the sign-in is kept in the system "
+                "keyring. Skip this if you do not use Flickr: Tools → Upload to Flickr signs in "
+                "later."
+            )
+        )
+        self.sign_in_button = QPushButton("Sign in to Flickr…")
+        self.sign_in_button.clicked.connect(self.open_sign_in)
+        layout.addWidget(self.sign_in_button)
+        layout.addStretch()
+        self.dialog: QDialog | None = None
+
+    def open_sign_in(self) -> None:
+        from photoarchive.gui.dialogs.flickr import FlickrDialog
+
+        dlg = FlickrDialog(
+            self.wizard_.new_settings(), self.wizard_.runner, "nothing now (sign-in only)", self
+        )
+        dlg.setWindowTitle("Sign in to Flickr")
+        dlg.upload_button.hide()
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dlg
+        dlg.open()
+
+
+def flickr_available() -> bool:
+    return importlib.util.find_spec("photoarchive.flickr.tokens") is not None
 
 
 class FirstRunWizard(QWizard):
@@ -220,9 +258,12 @@ class FirstRunWizard(QWizard):
         self.done_page.setTitle("Ready")
         self.done_label = _label("")
         QVBoxLayout(self.done_page).addWidget(self.done_label)
-        for page in (self.archive_page, self.places_page, self.bucket_page, self.done_page):
-            self.addPage(page)
         self.runner = JobRunner(self)
+        self.flickr_page = FlickrPage(self) if flickr_available() else None
+        pages = [self.archive_page, self.places_page, self.bucket_page, self.flickr_page]
+        for page in [*pages, self.done_page]:
+            if page is not None:
+                self.addPage(page)
         self.job: Job | None = None
         self.result_text = ""
         self.currentIdChanged.connect(self._on_page)

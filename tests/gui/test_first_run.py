@@ -109,3 +109,18 @@ def test_the_assistant_is_reachable_from_settings(qtbot, window) -> None:  # typ
     dlg.welcome_button.click()
     qtbot.waitUntil(lambda: window.welcome_wizard.isVisible())
     window.welcome_wizard.reject()
+
+
+def test_flickr_sign_in_page_opens_the_flickr_sign_in(qtbot, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    from photoarchive.gui.first_run import FirstRunWizard
+
+    wizard = FirstRunWizard(load_settings(env={}))
+    qtbot.addWidget(wizard)
+    assert wizard.flickr_page is not None
+    wizard.flickr_page.sign_in_button.click()
+    dlg = wizard.flickr_page.dialog
+    qtbot.waitUntil(dlg.isVisible)
+    assert dlg.sign_in_button.isVisibleTo(dlg) and not dlg.upload_button.isVisibleTo(dlg)
+    # the account check runs as a job; let it end before the dialog goes
+    qtbot.waitUntil(lambda: dlg.pending is None or dlg.pending.finished, timeout=30000)
+    dlg.reject()
