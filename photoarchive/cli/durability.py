@@ -110,6 +110,8 @@ def run_status(args: argparse.Namespace, settings: Settings, cancel: CancelToken
                 places.append(f"bucket {w.in_bucket}/{w.photos}")
             if w.cards:
                 places.append("card " + ", ".join(show(c) for c in w.cards))
+            if w.on_flickr:
+                places.append(f"on Flickr {w.on_flickr}/{w.photos} (not a copy)")
             mark = "ok   " if w.ok else "SHORT"
             print(
                 f"{mark} {show(w.week)}  {w.photos:5d} photos  {w.copies} copies: "

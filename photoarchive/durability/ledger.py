@@ -3,7 +3,8 @@
 A week's copies: the **archive** (every photo present and re-read within the policy's days,
 none damaged; an import's read-back counts as a re-read), the **bucket** (every photo's
 current content uploaded with a matching checksum and not found changed or missing since),
-and the **card** it came from once the user has labelled it (cards in the safe). One SQL pass
+and the **card** it came from once the user has labelled it (cards in the safe). Flickr is
+shown beside them (how many photos are there) but never counts: it is a cache. One SQL pass
 over the catalog: 25,000 photos in well under a second.
 """
 
@@ -35,6 +36,7 @@ class WeekLedger:
     last_verified: float | None  # the oldest re-read among its photos (None: never)
     cards: list[str] = field(default_factory=list)  # labels, or ids of unlabelled cards
     labelled_cards: bool = False  # every photo came from a labelled card
+    on_flickr: int = 0  # photos on Flickr: shown, never counted as a copy (a cache that may vanish)
     copies: int = 0
     problems: list[str] = field(default_factory=list)
     ok: bool = True
@@ -88,7 +90,9 @@ SELECT f.week,
        SUM(COALESCE(c.remote_state IN ('changed', 'missing'), 0)),
        MIN(COALESCE(c.local_at, i.finished_at, 0)),
        GROUP_CONCAT(DISTINCT f.source_volume),
-       SUM(k.label IS NOT NULL)
+       SUM(k.label IS NOT NULL),
+       SUM(EXISTS(SELECT 1 FROM flickr_photos p
+                  WHERE p.identity = f.import_hash AND p.photo_id IS NOT NULL))
 FROM files f
 LEFT JOIN durability_checks c ON c.path = f.path
 LEFT JOIN imports i ON i.id = f.import_id
@@ -130,6 +134,7 @@ def build_ledger(settings: Settings, week: str | None = None, now: float | None 
                 last_verified=float(row[7]) if row[7] else None,
                 cards=sorted(labels.get(v) or v for v in volumes),
                 labelled_cards=int(row[9] or 0) == int(row[1]),
+                on_flickr=int(row[10] or 0),
             )
             _judge(w, settings, bool(target))
             weeks.append(w)

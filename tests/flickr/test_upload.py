@@ -73,6 +73,12 @@ def test_week_into_new_album_then_never_twice(
         ("is_public", "is_contact", "is_friend", "is_family"), 0
     )
 
+    # The durability ledger shows it, and does not count Flickr as a copy.
+    from photoarchive.durability.ledger import build_ledger
+
+    (ledger,) = build_ledger(settings).weeks
+    assert (ledger.on_flickr, ledger.photos, ledger.copies) == (5, 5, 0)  # rebuilt: unverified
+
     # A second run sends nothing.
     uploads = len(flickr_server.calls("/services/upload/"))
     again = upload(settings, client, [WEEK], ticket_poll=0.01)
