@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import time
@@ -15,6 +16,7 @@ from imaging import jpeg_bytes, write_file
 from photoarchive import pipeline
 from photoarchive.archive import MANIFEST_NAME
 from photoarchive.catalog import Catalog
+from photoarchive.cli.sync_run import print_plan
 from photoarchive.config import Settings
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.tagging import apply_tags
@@ -83,6 +85,15 @@ def test_caption_reaches_the_bucket_and_damage_does_not(
     charge = plan.early_charge(settings.price_storage_gb_month)
     assert charge.objects == 3 and charge.dollars > 0  # the objects are minutes old
     assert {i.generation for i in plan.edited} == {gens[a], gens[b], gens[manifest]}
+    shown = io.StringIO()
+    print_plan(plan, shown, price=settings.price_storage_gb_month)
+    text = shown.getvalue()
+    assert "3 edited, 1 possibly damaged" in text
+    assert "replace   3 file(s) whose metadata was edited" in text
+    early = "3 of them younger than 30 days: Nearline early-deletion charge about "
+    early += f"${charge.dollars:.4f}"
+    assert early in text
+    assert f"DAMAGED?  {c}  (image data changed: not replaced; check with scrub)" in text
 
     # Someone else rewrites b's object after planning: the precondition keeps it.
     gcs.client.bucket(gcs.bucket).blob(b).upload_from_string(b"theirs")
