@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 DAMAGE_HINT = (
     "its image data differs from what was imported: possibly damaged, so its copy in the "
-    "bucket was not replaced; check it with scrub (and restore it from the bucket if it is)"
+    "bucket was not replaced; check it with scrub (in the app: Tools → Safety → Check now), "
+    "which can restore it from the bucket if it is"
 )
 
 

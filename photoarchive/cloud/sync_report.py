@@ -65,7 +65,7 @@ def summary_words(s: SyncSummary, settings: Settings | None = None) -> str:
     if s.skipped_damaged:
         parts.append(
             f"skipped {len(s.skipped_damaged)} possibly damaged (image data changed; "
-            "check with scrub)"
+            "check with scrub: Tools → Safety)"
         )
     if s.skipped_changed:
         parts.append(
@@ -91,7 +91,7 @@ def week_notes(plan: SyncPlan, s: SyncSummary) -> dict[str, str]:
     for item in plan.held_back:
         add(item.rel, f"held back: edited in the last {plan.hold_back_days} days")
     for rel in s.skipped_damaged:
-        add(rel, "possibly damaged: check with scrub")
+        add(rel, "possibly damaged: check with scrub (Tools → Safety)")
     for rel in s.skipped_changed:
         add(rel, "changed, not replaced")
     skipped = set(s.skipped_damaged)

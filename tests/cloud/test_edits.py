@@ -112,6 +112,6 @@ def test_caption_reaches_the_bucket_and_damage_does_not(
     assert "replaced 2" in words and "possibly damaged" in words and "early-deletion" in words
     # The week's badge says why it is not fully synced.
     notes = pipeline.sync_notes(replace(settings, bucket=gcs.target))
-    assert notes == {
-        a.split("/")[0]: "1 possibly damaged: check with scrub; 1 not sent: see the sync's problems"
-    }
+    week = a.split("/")[0]
+    damaged = "1 possibly damaged: check with scrub (Tools → Safety)"
+    assert notes == {week: f"{damaged}; 1 not sent: see the sync's problems"}
