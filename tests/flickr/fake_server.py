@@ -61,6 +61,7 @@ class FakeFlickr:
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, signed params), in order
         self.fail_next: list[int] = []  # HTTP statuses to answer the next requests with
         self.drop_after_store = 0  # uploads stored whose answer is then lost (connection closed)
+        self.answer_delay = 0.0  # seconds between storing an upload and answering it
         self._httpd: ThreadingHTTPServer | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
@@ -268,6 +269,8 @@ def _handler(server: FakeFlickr) -> type[BaseHTTPRequestHandler]:
                         result = server.state.call(token.nsid, token.perms, args)
                 except ApiError as exc:
                     result = exc
+            if path == "/services/upload/" and server.answer_delay:
+                time.sleep(server.answer_delay)  # a client killed now never hears the photo id
             self._answer(path, args, result)
 
         def _answer(self, path: str, args: dict[str, str], result: object) -> None:

@@ -184,3 +184,34 @@ def test_free_account_near_its_limit_is_stopped_before_anything_is_sent(
     assert code == 1
     assert "account full" in err and words in err and "Nothing was uploaded" in err
     assert len(flickr_server.state.photos) == items
+
+
+def test_killed_upload_resumes_without_duplicates(
+    flickr_server: FakeFlickr, flickr_env: dict[str, str], settings: Settings
+) -> None:
+    """SIGKILL while Flickr has stored a photo whose id we never heard: the next run finds it
+    by its machine tag instead of sending it again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    paths = make_week(settings, video=False)
+    signed_in(settings, flickr_server)
+    flickr_server.answer_delay = 30.0
+    cmd = [sys.executable, "-m", "photoarchive", "flickr", "upload", WEEK,
+           "--archive", str(settings.archive)]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=flickr_env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not flickr_server.state.photos and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert len(flickr_server.state.photos) == 1  # stored on Flickr, not in our catalog
+    flickr_server.answer_delay = 0.0
+    client = signed_in(settings, flickr_server)
+    resumed = upload(settings, client, [WEEK])
+    assert resumed.ok, resumed
+    assert len(resumed.recovered) == 1 and len(resumed.uploaded) == len(paths) - 1
+    assert len(flickr_server.state.photos) == len(paths)  # no duplicates
