@@ -59,17 +59,18 @@ def catalogued_hash(catalog: Catalog, settings: Settings, task: Task) -> str | N
     return rec.hash if rec is not None else None
 
 
-def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
+def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> bool:
+    """Record a rename whose report was lost; True if this run did rewrite the file."""
     intent = read_intent(Path(task.intent)) if task.intent else None
     if intent is None:
-        return
+        return False
     target = Path(intent.target)
     try:
         if hash_file(target) != intent.hash:
-            return  # killed before the rename: the file is as catalogued
+            return False  # killed before the rename: the file is as catalogued
         st = os.stat(target)
     except OSError:
-        return
+        return False
     log.info("recording an edit whose report was lost: %s", show(target))
     update_catalog(
         catalog,
@@ -84,6 +85,7 @@ def recover_intent(catalog: Catalog, settings: Settings, task: Task) -> None:
             mtime_ns=st.st_mtime_ns,
         ),
     )
+    return True
 
 
 def update_catalog(catalog: Catalog, settings: Settings, o: Outcome) -> None:

@@ -109,6 +109,15 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+def _written_after_all(batch: BatchResult, path: str) -> None:
+    """A file already recorded as failed (its worker died alone, retried file by file) that the
+    journal shows renamed into place: its result becomes written, its error goes."""
+    for i, r in enumerate(batch.results):
+        if str(r.path) == path and not r.changed:
+            batch.results[i] = FileResult(r.path, True)
+            batch.problems = [p for p in batch.problems if p.path != path]
+
+
 def _chunks(tasks: list[Task], sizes: dict[str, int]) -> list[list[Task]]:
     chunks: list[list[Task]] = []
     current: list[Task] = []
@@ -188,10 +197,16 @@ def apply_tags(
                 for i, t in enumerate(tasks)
             ]
 
+        # Files a killed worker renamed before it could report (from the journal): their retry
+        # finds them already edited, but this run wrote them.
+        recovered: set[str] = set()
+
         def record(outcomes: list[Outcome]) -> None:
             for o in outcomes:
                 path = Path(o.path)
                 msg = "; ".join(o.notes) or None
+                if o.path in recovered and not o.error:
+                    o = replace(o, changed=True)
                 state["done"] += 1
                 state["bytes"] += o.bytes_in
                 if o.error:
@@ -225,7 +240,9 @@ def apply_tags(
             its temporaries go before the chunk is retried."""
             if catalog is not None:
                 for task in chunk:
-                    recover_intent(catalog, settings, task)
+                    if recover_intent(catalog, settings, task):
+                        recovered.add(task.path)
+                        _written_after_all(batch, task.path)
             remove_stale_temps(chunk)
 
         remove_stale_temps(tasks)

@@ -48,6 +48,15 @@ def test_edits_committed_before_a_worker_crash_reach_the_catalog(
 
     messages = {r.path.name: r.message for r in result.results}
     assert messages["IMG_9.JPG"] == CRASHED
+    # This run renamed them (the journal says so): the summary counts them as written, not as
+    # "unchanged" because the retry found them already edited.
+    assert {r.path.name: r.changed for r in result.results} == {
+        "IMG_0.JPG": True,
+        "IMG_1.JPG": True,
+        "IMG_2.JPG": True,
+        "IMG_9.JPG": False,
+    }
+    assert result.changed == 3
     for f in files[:3]:
         assert read_metadata(f).title == "Spring"
     report = pipeline.verify(settings)
