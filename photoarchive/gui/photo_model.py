@@ -85,7 +85,7 @@ class PhotoModel(QAbstractListModel):
                 self.pixmaps.move_to_end(photo.rel)
                 return pm
             if photo.rel not in self.failed:
-                self.loader.request(photo.rel, photo.path)
+                self.loader.request(photo.rel, photo.path, self.forgotten.get(photo.rel, 0))
             return self.placeholder
         if role == Qt.ItemDataRole.ToolTipRole:
             info = self.info.get(photo.rel)
@@ -109,11 +109,13 @@ class PhotoModel(QAbstractListModel):
             return photo.on_flickr
         return None
 
-    def _on_loaded(self, key: str, img: QImage | None) -> None:
+    def _on_loaded(self, key: str, img: QImage | None, generation: int = 0) -> None:
         row = self.rows.get(key)
         if row is None:
             return
-        if img is None or img.isNull():
+        if generation != self.forgotten.get(key, 0):
+            pass  # read before the file was rewritten: repainting the row asks again
+        elif img is None or img.isNull():
             self.failed.add(key)
         else:
             self.pixmaps[key] = QPixmap.fromImage(img)
@@ -128,6 +130,7 @@ class PhotoModel(QAbstractListModel):
             self.info.pop(key, None)
             self.forgotten[key] = self.forgotten.get(key, 0) + 1
             self.pixmaps.pop(key, None)
+            self.failed.discard(key)  # a rewritten file may be readable now
             row = self.rows.get(key)
             if row is not None:
                 idx = self.index(row)

@@ -2,7 +2,9 @@
 
 Requests come from the model's data() as items get painted; the newest request is served first
 (so a fast scroll does not wait for the rows it flew past), stale ones are dropped, and results
-come back as a signal to the GUI thread, which turns the QImage into a QPixmap.
+come back as a signal to the GUI thread, which turns the QImage into a QPixmap. Each request
+carries the file's generation (how often the model saw it rewritten), so a result read before a
+rewrite can be told from one read after it.
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ class _Drain(QRunnable):
 
 
 class ThumbLoader(QObject):
-    loaded = Signal(str, object)  # key, QImage|None
+    loaded = Signal(str, object, int)  # key, QImage|None, generation requested
 
     def __init__(self, threads: int = 2, parent: QObject | None = None):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
-        self._queue: OrderedDict[str, Path] = OrderedDict()
-        self._busy: set[str] = set()
+        self._queue: OrderedDict[str, tuple[Path, int]] = OrderedDict()
+        self._busy: dict[str, int] = {}  # key -> generation being read
         self._lock = threading.Lock()
         self._running = 0
 
@@ -49,12 +51,12 @@ class ThumbLoader(QObject):
         with self._lock:
             self._queue.clear()
 
-    def request(self, key: str, path: Path) -> None:
+    def request(self, key: str, path: Path, generation: int = 0) -> None:
         with self._lock:
-            if key in self._busy:
+            if self._busy.get(key) == generation:
                 return
             self._queue.pop(key, None)
-            self._queue[key] = path  # newest last = served first
+            self._queue[key] = (path, generation)  # newest last = served first
             while len(self._queue) > MAX_QUEUED:
                 self._queue.popitem(last=False)
             start = self._running < self.pool.maxThreadCount()
@@ -64,25 +66,33 @@ class ThumbLoader(QObject):
             self.pool.start(_Drain(self))
 
     def _drain(self) -> None:
+        # Stop counting as running under the same lock that saw the queue empty: a request
+        # arriving in between would otherwise find "enough drains running", start none, and
+        # wait in the queue until some later request (a thumbnail that never comes).
+        running = True
         try:
             while True:
                 with self._lock:
                     if not self._queue:
+                        self._running -= 1
+                        running = False
                         return
-                    key, path = self._queue.popitem(last=True)
-                    self._busy.add(key)
+                    key, (path, generation) = self._queue.popitem(last=True)
+                    self._busy[key] = generation
                 try:
                     img = self._load(path)
                 finally:
                     with self._lock:
-                        self._busy.discard(key)
+                        if self._busy.get(key) == generation:
+                            del self._busy[key]
                 try:
-                    self.loaded.emit(key, img)
+                    self.loaded.emit(key, img, generation)
                 except RuntimeError:  # the window closed and deleted us meanwhile
                     return
         finally:
-            with self._lock:
-                self._running -= 1
+            if running:
+                with self._lock:
+                    self._running -= 1
 
     @staticmethod
     def _load(path: Path) -> QImage | None:
