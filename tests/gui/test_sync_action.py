@@ -29,7 +29,10 @@ def test_sync_now_uploads_and_badges_show_synced(qtbot, window, wait_job, gcs) -
     assert row is not None and row.status.text().startswith("done: sent 12 new")
     # The badges are re-read after the job ends ("synced 0/4" until then): wait for "all synced".
     all_synced = re.compile(r"\bsynced(?! \d)")
-    qtbot.waitUntil(lambda: all_synced.search(win.week_model.item(0).text()), timeout=10000)
+    # (a bool: waitUntil takes None as "passed" and refuses a Match object)
+    qtbot.waitUntil(
+        lambda: all_synced.search(win.week_model.item(0).text()) is not None, timeout=10000
+    )
 
 
 def test_week_badge_says_why_a_week_is_not_synced() -> None:
