@@ -5,7 +5,8 @@ runs `photoarchive nightly` (where systemd is absent, `schedule install` prints 
 line instead). The nightly run needs no display, logs to stderr (the journal) and to the
 rotating log file, and exits 1 when something needs the user, so `systemctl --user status`
 and the timer list show it. Steps: the sync to the bucket (when one is configured), then the
-durability scrub within a time budget once the `scrub` command exists in this installation.
+durability scrub within a time budget (`scrub --budget`, which lists damage; repairs stay a
+decision for the user). An installation without the `scrub` command runs the sync alone.
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ def scrub_available() -> bool:
 
 def nightly_steps(settings: Settings) -> list[str]:
     steps = [f"sync to {settings.bucket}" if settings.bucket else "sync (no bucket configured)"]
-    steps.append("scrub" if scrub_available() else "scrub (not in this version yet)")
+    steps.append(
+        "scrub within the time budget" if scrub_available() else "scrub (not in this version)"
+    )
     return steps
 
 
@@ -218,7 +221,7 @@ def run_nightly(args: argparse.Namespace, settings: Settings, cancel: CancelToke
     worst = EXIT_OK
     for step in steps:
         started = time.monotonic()
-        log.info("nightly: %s starts", step[0])
+        log.info("nightly: %s starts: photoarchive %s", step[0], " ".join(step))
         try:
             step_args = parser.parse_args([*step, "--archive", str(settings.archive)])
             code = int(step_args.func(step_args, settings, cancel))
