@@ -101,21 +101,27 @@ def test_streamed_in_small_chunks_equals_whole_file(tmp_path: Path) -> None:
     """The copier feeds chunks as read; an EOI split across two chunks must still be found."""
     path = tmp_path / "a.jpg"
     data = jpeg_bytes(5, datetime(2024, 5, 1, 9), size=(200, 150)) + b"trailer\xff\xd9junk"
+    long_tail = data + bytes(5000)  # a trailer longer than a chunk: the stream falls back
     path.write_bytes(data)
     want = image_data_hash(path)
-    for step in (1, 7, 4096):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            hasher = ImageDataHasher(fd, len(data))
-            for off in range(0, len(data), step):
-                chunk = data[off : off + step]
-                hasher.feed(off, chunk, len(chunk))
-            assert hasher.result().hash == want, step
-        finally:
-            os.close(fd)
-    # The trailer after the first EOI is not image data.
+    path2 = tmp_path / "b.jpg"
+    path2.write_bytes(long_tail)
+    assert image_data_hash(path2) == want
+    for file, content in ((path, data), (path2, long_tail)):
+        for step in (1, 7, 4096):
+            fd = os.open(file, os.O_RDONLY)
+            try:
+                hasher = ImageDataHasher(fd, len(content))
+                for off in range(0, len(content), step):
+                    chunk = content[off : off + step]
+                    hasher.feed(off, chunk, len(chunk))
+                assert hasher.result().hash == want, (file.name, step)
+            finally:
+                os.close(fd)
+    # Image data runs to the last EOI; the trailer after it is not image data.
     start = data.index(b"\xff\xda", data.index(b"\xff\xdb"))
-    assert want == blake3.blake3(data[start : data.index(b"\xff\xd9", start) + 2]).hexdigest()
+    assert want == blake3.blake3(data[start : data.rindex(b"\xff\xd9") + 2]).hexdigest()
+    assert want != blake3.blake3(data[start:]).hexdigest()
 
 
 def test_unknown_or_damaged_files_get_none_and_a_reason(tmp_path: Path) -> None:
