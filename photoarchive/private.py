@@ -56,14 +56,17 @@ def write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def tighten(roots: Iterable[Path]) -> int:
+def tighten(roots: Iterable[Path], skip: Iterable[Path] = ()) -> int:
     """Make every file under these folders 0600 and every folder 0700 (mode bits for group
-    and others removed; symlinks left alone); returns how many were changed."""
+    and others removed; symlinks left alone), except under `skip` (an archive kept inside
+    one of them stays shareable); returns how many were changed."""
     changed = 0
+    skipped = {os.path.realpath(p) for p in skip}
     for root in roots:
-        if not root.is_dir() or root.is_symlink():
+        if not root.is_dir() or root.is_symlink() or os.path.realpath(root) in skipped:
             continue
-        for folder, _dirs, files in os.walk(root):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(folder, d)) not in skipped]
             for name in [folder, *(os.path.join(folder, f) for f in files)]:
                 try:
                     st = os.lstat(name)

@@ -80,3 +80,8 @@ def test_catalog_and_tighten_on_their_own(tmp_path: Path) -> None:
     assert tighten([tmp_path / "data"]) >= 2  # the data folder and the loose file
     assert _loose([tmp_path / "data"]) == []
     assert stat.S_IMODE(os.stat(tmp_path / "data" / "loose").st_mode) == 0o400  # still read-only
+    inside = tmp_path / "data" / "archive" / "2024-03-04"
+    inside.mkdir(parents=True, mode=0o755)
+    os.chmod(inside, 0o755)
+    tighten([tmp_path / "data"], skip=[tmp_path / "data" / "archive"])
+    assert stat.S_IMODE(os.stat(inside).st_mode) == 0o755  # an archive kept there stays shared

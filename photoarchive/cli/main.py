@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _make_private(settings: Settings) -> None:
     """Close up what older versions or other programs left readable by others (private.py)."""
     try:
-        tighten([settings.config_dir, settings.data_dir, settings.cache_dir, log_dir().parent])
+        roots = [settings.config_dir, settings.data_dir, settings.cache_dir, log_dir().parent]
+        tighten(roots, skip=[settings.archive])
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot check file modes: %s", exc)
 

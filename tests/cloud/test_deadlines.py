@@ -18,7 +18,7 @@ from cloud.gcs_fixtures import free_port, make_archive, new_bucket, sample_files
 from photoarchive.cloud.client import EMULATOR_ENV
 from photoarchive.config import Settings, save_settings
 
-TIMEOUT = 4.0
+TIMEOUT = 3.0
 
 
 @pytest.fixture
