@@ -88,3 +88,45 @@ def test_a_file_damaged_since_import_is_refused_not_rewritten(
     outside.parent.mkdir()
     outside.write_bytes(camera_jpeg(5))
     assert apply_tags(settings, [outside], TagEdit(title="x"), workers=1).ok
+
+
+# Commits every file of its chunk, then dies whenever IMG_1 is in it: the first pass renames all
+# three, and IMG_1's file-by-file retry crashes again (after finding it already edited).
+COMMIT_THEN_DIE_ON_1 = """
+import os
+from photoarchive.metadata.workers import run_chunk
+
+def work(tasks):
+    out = run_chunk(tasks)
+    if any("IMG_1" in t.path for t in tasks):
+        os.abort()
+    return out
+"""
+
+
+def test_a_file_renamed_by_this_run_is_written_even_when_its_retry_crashes(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    camera_card(tmp_path / "card", (0, 1, 2))
+    pipeline.import_photos(settings, [tmp_path / "card"])
+    files, _ = expand_paths([settings.archive / "2024-03-04"])
+
+    (tmp_path / "commit_then_die.py").write_text(COMMIT_THEN_DIE_ON_1, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import commit_then_die
+
+    monkeypatch.setattr(tagging, "run_chunk", commit_then_die.work)
+    result = apply_tags(settings, files, TagEdit(title="Summer"), workers=2)
+    sys.modules.pop("commit_then_die", None)
+
+    results = sorted(result.results, key=lambda r: r.path)
+    assert [(r.path.name, r.changed, r.message) for r in results] == [
+        ("IMG_0.JPG", True, None),
+        ("IMG_1.JPG", True, None),
+        ("IMG_2.JPG", True, None),
+    ]
+    assert result.problems == [] and result.ok
+    for f in files:
+        assert read_metadata(f).title == "Summer"
+    report = pipeline.verify(settings)
+    assert report.clean, (report.changed, report.unknown)
