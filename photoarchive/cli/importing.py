@@ -147,6 +147,7 @@ def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken
             (
                 ("Missing", report.missing),
                 ("Changed", report.changed),
+                ("Metadata edited by another program (picture unchanged)", report.edited),
                 ("Unknown to the catalog", report.unknown),
             )
         )

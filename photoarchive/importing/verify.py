@@ -25,7 +25,8 @@ class VerifyReport:
     checked: int = 0
     ok: int = 0
     missing: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # image data changed: damaged?
+    edited: list[str] = field(default_factory=list)  # metadata only, by another program
     unknown: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rebuilt: bool = False
@@ -33,7 +34,7 @@ class VerifyReport:
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.changed or self.unknown or self.problems)
+        return not (self.missing or self.changed or self.edited or self.unknown or self.problems)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -73,6 +74,8 @@ def verify_archive(
         done_bytes += rec.size
         if content == rec.hash:
             report.ok += 1
+        elif rec.image_hash and image_data_hash(found.path) == rec.image_hash:
+            report.edited.append(rec.path)  # the picture is the same: a metadata edit
         else:
             report.changed.append(rec.path)
     if not report.cancelled:

@@ -108,6 +108,8 @@ def test_scripted_history_status_scrub_repair_cards(
     )
     report = scrub(settings)
     assert [(f.path, f.state) for f in report.findings] == [(f"{w2}/{other[1].name}", "edited")]
+    checked = pipeline.verify(settings)
+    assert checked.edited == [f"{w2}/{other[1].name}"] and checked.changed == []
     report = scrub(settings, repair=True)
     assert report.clean and "accepted" in report.findings[0].action
     with Catalog(settings.catalog_path) as cat:

@@ -21,10 +21,11 @@ def test_verify_finds_damage(tmp_path: Path, settings: Settings, cli_env: dict[s
     week = settings.archive / "2024-01-01"
     files = sorted(week.iterdir())
     files[0].unlink()
+    where = files[1].stat().st_size - 10  # in the image data (an EXIF flip is an "edit")
     with files[1].open("r+b") as fh:  # one flipped bit, same size and mtime
-        fh.seek(200)
+        fh.seek(where)
         byte = fh.read(1)
-        fh.seek(200)
+        fh.seek(where)
         fh.write(bytes([byte[0] ^ 1]))
     write_file(week / "stray.jpg", jpeg_bytes(99, None))
     write_file(week / ".hidden-note", b"x")
