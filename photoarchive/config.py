@@ -53,6 +53,10 @@ _TOML_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+class SettingsError(ValueError):
+    """A value in the settings file has the wrong type; the message names the file and key."""
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME))
 
@@ -155,9 +159,23 @@ def load_settings(
     types = {f.name: f.type for f in fields(Settings)}
     for name, value in list(values.items()):
         if types[name] in ("int", int) and not isinstance(value, int):
-            values[name] = int(value)  # type: ignore[call-overload]
+            try:
+                values[name] = int(value)  # type: ignore[call-overload]
+            except (TypeError, ValueError):
+                section, key = _TOML_KEYS[name]
+                raise SettingsError(
+                    f"{path}: {'[' + section + '] ' if section else ''}{key} must be a whole "
+                    f"number, not {value!r}"
+                ) from None
         if types[name] in ("float", float) and not isinstance(value, float):
-            values[name] = float(value)  # type: ignore[arg-type]
+            try:
+                values[name] = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                section, key = _TOML_KEYS[name]
+                raise SettingsError(
+                    f"{path}: {'[' + section + '] ' if section else ''}{key} must be a number, "
+                    f"not {value!r}"
+                ) from None
         if types[name] in ("bool", bool):
             values[name] = bool(value)
     return replace(base, **values)  # type: ignore[arg-type]

@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
+from photoarchive.cli import options
 from photoarchive.config import ARCHIVE_ENV, Settings
 from photoarchive.jobs import CancelToken
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("gui", parents=[common], help="start the desktop application")
+    p = sub.add_parser(
+        "gui",
+        parents=[options.common(json=False)],  # a window prints no JSON
+        help="start the desktop application",
+        description="Open the desktop application on the archive.",
+    )
     p.set_defaults(func=run)
 
 

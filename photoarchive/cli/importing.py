@@ -11,9 +11,10 @@ from photoarchive import pipeline
 from photoarchive.archive import ArchiveBusy, BadWeekPattern
 from photoarchive.cli.output import TextProgress, print_path_lists, print_problems
 from photoarchive.config import Settings
+from photoarchive.importing.cards import mount_roots
 from photoarchive.importing.importer import ImportSummary
 from photoarchive.importing.plan import ImportPlan
-from photoarchive.jobs import Cancelled, CancelToken, Severity, human_bytes
+from photoarchive.jobs import Cancelled, CancelToken, Severity, human_bytes, plural
 from photoarchive.names import one_line, show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -54,18 +55,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def _print_plan(plan: ImportPlan) -> None:
     weeks = Counter(g.week for g in plan.new for _ in g.files)
+    new = f"{plan.new_files:,} new ({human_bytes(plan.new_bytes)})"
     print(
-        f"Plan: {plan.new_files} new ({human_bytes(plan.new_bytes)}) in {len(weeks)} week(s), "
-        f"{len(plan.already)} already archived, {len(plan.skipped)} skipped, "
-        f"{len(plan.problems)} problem(s)"
+        f"Plan: {new} in {plural(len(weeks), 'week')}, {len(plan.already):,} already archived, "
+        f"{len(plan.skipped):,} skipped, {plural(len(plan.problems), 'problem')}"
     )
     for week, n in sorted(weeks.items()):
-        print(f"  new  {week}/  {n} file(s)")
+        print(f"  new  {week}/  {plural(n, 'file')}")
     dups = sum(len(g.files) for g in plan.duplicates)
     if dups:
-        print(f"  {dups} file(s) repeat content met earlier in this import (kept as fallbacks)")
+        repeat = "repeats" if dups == 1 else "repeat"
+        print(f"  {plural(dups, 'file')} {repeat} content met earlier in this import (kept)")
     if plan.others:
-        print(f"  {len(plan.others)} other file(s) from camera folders (not photos or videos):")
+        others = plural(len(plan.others), "other file")
+        print(f"  {others} from camera folders (not photos or videos):")
         for path in plan.others:
             print(f"  other {path}")
     for p in plan.skipped:
@@ -78,13 +81,17 @@ def _print_summary(s: ImportSummary) -> None:
     else:
         verb = "Cancelled after copying" if s.cancelled else "Copied"
         weeks = ", ".join(s.weeks) or "-"
-        print(f"{verb} {len(s.copied)} file(s) ({human_bytes(s.bytes_copied)}) into: {weeks}")
+        copied = plural(len(s.copied), "file")
+        print(f"{verb} {copied} ({human_bytes(s.bytes_copied)}) into: {weeks}")
         if s.duplicates_skipped:
-            print(f"Skipped {s.duplicates_skipped} second copy(ies) of the same content.")
+            second = plural(s.duplicates_skipped, "second copy", "second copies")
+            print(f"Skipped {second} of the same content.")
         if s.adopted:
-            print(f"Recognised {len(s.adopted)} file(s) already complete from an interrupted run.")
+            adopted = plural(len(s.adopted), "file")
+            print(f"Recognised {adopted} already complete from an interrupted run.")
         if s.stale_temps_removed:
-            print(f"Removed {s.stale_temps_removed} temporary file(s) left by an interrupted run.")
+            stale = plural(s.stale_temps_removed, "temporary file")
+            print(f"Removed {stale} left by an interrupted run.")
     if s.plan.guessed:
         print(f"Date guessed from the file time (no date inside) for {len(s.plan.guessed)}:")
         for path in s.plan.guessed:
@@ -96,7 +103,13 @@ def _print_summary(s: ImportSummary) -> None:
 def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
     sources = list(args.sources) or pipeline.detect_cards()
     if not sources:
-        print("photoarchive import: no SOURCE given and no camera card found", file=sys.stderr)
+        looked = ", ".join(str(p) for p in mount_roots())
+        print(
+            "photoarchive import: no SOURCE given and no camera card found: looked for a DCIM "
+            f"folder in {looked} and in the folders directly inside them. Is the card mounted? "
+            "Or name the folder: photoarchive import /path/to/card",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     progress = TextProgress(quiet=args.json)
     try:
@@ -140,9 +153,9 @@ def run_verify(args: argparse.Namespace, settings: Settings, cancel: CancelToken
     if report.rebuilt and report.cancelled:
         print("Rebuild cancelled: the catalog was left as it was.")
     elif report.rebuilt:
-        print(f"Catalog rebuilt from {report.checked} file(s) in {settings.archive}")
+        print(f"Catalog rebuilt from {plural(report.checked, 'file')} in {settings.archive}")
     else:
-        print(f"Checked {report.checked} file(s): {report.ok} intact")
+        print(f"Checked {plural(report.checked, 'file')}: {report.ok:,} intact")
         print_path_lists(
             (
                 ("Missing", report.missing),

@@ -1,7 +1,8 @@
 """`photoarchive` command line: one subcommand module per area, all over the same core.
 
 Exit status: 0 all went well, 1 some files had problems (each listed), 2 usage errors.
-Ctrl-C cancels the running job cleanly (second Ctrl-C kills).
+Ctrl-C cancels the running job cleanly (second Ctrl-C kills). An error the program meets is
+one line naming the path or setting concerned; the Python traceback only with -v.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from photoarchive import __version__
+from photoarchive.cli import examples, options
 from photoarchive.config import Settings, load_settings
 from photoarchive.jobs import CancelToken
 from photoarchive.logfile import log_dir, setup_logging
@@ -37,17 +39,19 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--archive", metavar="DIR", help="archive folder (default from settings)")
-    common.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    common.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     parser = argparse.ArgumentParser(
-        prog="photoarchive", description="Keep a family's photos safe for decades."
+        prog="photoarchive",
+        description="Keep a family's photos safe for decades.",
+        epilog=examples.START_GUI,
     )
     parser.add_argument("--version", action="version", version=f"photoarchive {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    options.add_global(parser, top=True)
+    # Not required: no command prints the overview (commands and how to start the GUI).
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = options.common()
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
+    examples.attach(parser)
     return parser
 
 
@@ -62,22 +66,53 @@ def _install_cancel(cancel: CancelToken) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None or not hasattr(args, "func"):
+        return _overview(parser, argv)
     setup_logging(verbose=args.verbose)
     logging.getLogger(__name__).info("photoarchive %s: %s", __version__, args.command)
-    settings = load_settings(archive=args.archive)
-    _make_private(settings)
+    name = getattr(args, "command_path", args.command)
     cancel = CancelToken()
+    previous = signal.getsignal(signal.SIGINT)
     _install_cancel(cancel)
     try:
+        settings = load_settings(archive=args.archive)
+        _make_private(settings)
         return int(args.func(args, settings, cancel))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except UsageError as exc:
-        print(f"photoarchive {args.command}: {exc}", file=sys.stderr)
+        print(f"photoarchive {name}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # one line for the user; the traceback is for -v and the log file
+        logging.getLogger(__name__).info("%s failed", name, exc_info=True)
+        print(f"photoarchive {name}: {describe_error(exc)}", file=sys.stderr)
+        if not args.verbose:
+            print("(run it again with -v to see the details)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error in words, naming the path an OSError is about."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        what = exc.strerror or type(exc).__name__
+        return f"{exc.filename}: {what}"
+    text = str(exc).strip()
+    return text if text else type(exc).__name__
+
+
+def _overview(parser: argparse.ArgumentParser, argv: Sequence[str]) -> int:
+    """No command: what the commands are and how to start the desktop application."""
+    print(examples.overview(parser))
+    if argv:
+        print("photoarchive: no command given", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def _make_private(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from photoarchive.archive import ArchiveBusy
 from photoarchive.cli.output import TextProgress, print_problems
 from photoarchive.config import Settings
-from photoarchive.jobs import CancelToken, Problem, Severity
+from photoarchive.jobs import CancelToken, Problem, Severity, plural
 from photoarchive.metadata.coords import CoordinateError, Coordinates, parse_coordinates
 from photoarchive.metadata.edit import TagEdit
 from photoarchive.metadata.gpx import (
@@ -182,7 +182,7 @@ def run_places(args: argparse.Namespace, settings: Settings, cancel: CancelToken
         return EXIT_OK
     verbs = {"add": "Added", "edit": "Changed", "remove": "Removed", "rename": "Renamed to"}
     if action == "import-shell":
-        print(f"Imported {len(changed)} place(s) from {args.file}")
+        print(f"Imported {plural(len(changed), 'place')} from {args.file}")
     elif action in verbs:
         print(f"{verbs[action]} {changed[0].name!r}")
     if action in ("list", "import-shell", "add", "edit"):
@@ -268,7 +268,7 @@ def _print_batch(result: BatchResult, extra: list[Problem], as_json: bool) -> No
         return
     unchanged = len(result.results) - result.changed
     verb = "Cancelled after writing" if result.cancelled else "Wrote"
-    print(f"{verb} {result.changed} file(s); {unchanged} unchanged")
+    print(f"{verb} {plural(result.changed, 'file')}; {unchanged:,} unchanged")
     print_problems("Errors", [p for p in problems if p.severity is Severity.ERROR])
     print_problems("Notes", [p for p in problems if p.severity is Severity.WARNING])
 

@@ -23,7 +23,7 @@ from photoarchive.cloud.sharing import (
 )
 from photoarchive.cloud.target import BadTarget, parse_target
 from photoarchive.config import Settings
-from photoarchive.jobs import Cancelled, CancelToken, human_bytes
+from photoarchive.jobs import Cancelled, CancelToken, human_bytes, plural
 from photoarchive.names import show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -46,7 +46,7 @@ def print_plan(plan: SyncPlan, out: Any = None, price: float | None = None) -> N
         f"{len(plan.unknown_remote)} in the bucket unknown locally\n"
     )
     for week, n in sorted(Counter(i.week for i in plan.new).items()):
-        w(f"  new       {week}/  {n} file(s)\n")
+        w(f"  new       {week}/  {plural(n, 'file')}\n")
     for item in plan.changed:
         why = (
             "changed in the bucket by someone else"
@@ -66,7 +66,7 @@ def print_plan(plan: SyncPlan, out: Any = None, price: float | None = None) -> N
         w(f"  DAMAGED?  {show(item.rel)}  (image data changed: not replaced; check with scrub)\n")
     if plan.held_weeks:
         w(
-            f"  held back {len(plan.held_back)} file(s) of weeks edited in the last "
+            f"  held back {plural(len(plan.held_back), 'file')} of weeks edited in the last "
             f"{plan.hold_back_days} days: {', '.join(plan.held_weeks)}\n"
         )
     if plan.changed:
@@ -82,7 +82,8 @@ def print_plan(plan: SyncPlan, out: Any = None, price: float | None = None) -> N
     if len(plan.unknown_remote) > 50:
         w(f"  ... and {len(plan.unknown_remote) - 50} more unknown\n")
     if plan.mapped:
-        w(f"  {len(plan.mapped)} name(s) an object name cannot hold, stored under a mapped name:\n")
+        names = plural(len(plan.mapped), "name")
+        w(f"  {names} an object name cannot hold, stored under a mapped name:\n")
         for rel, object_name in plan.mapped:
             w(f"    {show(rel)}  ->  {object_name}\n")
     print_problems("Problems", plan.problems, out)
@@ -92,7 +93,7 @@ def _confirm_delete(args: argparse.Namespace, plan: SyncPlan) -> bool:
     if not plan.unknown_remote:
         return True
     early = plan.early(plan.unknown_remote)
-    print(f"Dry run of --delete: {len(plan.unknown_remote)} object(s) would be deleted:")
+    print(f"Dry run of --delete: {plural(len(plan.unknown_remote), 'object')} would be deleted:")
     for obj in plan.unknown_remote:
         print(f"  delete {show(obj.name)}")
     if early:
@@ -102,7 +103,7 @@ def _confirm_delete(args: argparse.Namespace, plan: SyncPlan) -> bool:
     if not sys.stdin.isatty():
         print("Not deleting: pass --yes to confirm.", file=sys.stderr)
         return False
-    answer = input(f"Delete these {len(plan.unknown_remote)} object(s)? [y/N] ")
+    answer = input(f"Delete {plural(len(plan.unknown_remote), 'object')}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 
@@ -179,15 +180,15 @@ def _print_summary(plan: SyncPlan, s: pipeline.SyncSummary) -> None:
         return
     verb = "Cancelled after sending" if s.cancelled else "Sent"
     print(
-        f"{verb} {len(s.uploaded)} new and {len(s.replaced)} replaced file(s) "
+        f"{verb} {len(s.uploaded):,} new and {plural(len(s.replaced), 'replaced file')} "
         f"({human_bytes(s.bytes_sent)}) in {s.seconds:.1f}s, each checked against the bucket."
     )
     found = len(s.already_there) + len(plan.adopt)
     if found:
-        print(f"Found {found} file(s) already in the bucket, intact (not sent again).")
+        print(f"Found {plural(found, 'file')} already in the bucket, intact (not sent again).")
     if s.skipped_changed:
         print(
-            f"Not replaced: {len(s.skipped_changed)} changed file(s); "
+            f"Not replaced: {plural(len(s.skipped_changed), 'changed file')}; "
             "pass --replace-changed to replace their objects."
         )
     if s.skipped_damaged:
@@ -196,7 +197,7 @@ def _print_summary(plan: SyncPlan, s: pipeline.SyncSummary) -> None:
             "changed since import); check them with scrub."
         )
     if s.deleted:
-        print(f"Deleted {len(s.deleted)} object(s) unknown locally.")
+        print(f"Deleted {plural(len(s.deleted), 'object')} unknown locally.")
     if s.guide_written:
         print("Family guide README.html / README.txt updated in the bucket.")
     print_problems("Problems", s.problems)
@@ -234,7 +235,7 @@ def run_bucket_create(args: argparse.Namespace, settings: Settings, cancel: Canc
 def run_share(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
     command = f"share {args.share_action}"
     try:
-        target = parse_target(args.bucket or settings.bucket)
+        target = parse_target(args.bucket or settings.bucket, settings.settings_file)
         for email in args.emails:  # every address on its own, before any network call
             check_email(email)
         client = make_client(settings)
@@ -278,7 +279,7 @@ def run_verify_remote(args: argparse.Namespace, settings: Settings, cancel: Canc
     if args.json:
         print(report.to_json())
     else:
-        print(f"Compared {report.checked} file(s) with {report.target}: {report.ok} match")
+        print(f"Compared {plural(report.checked, 'file')} with {report.target}: {report.ok} match")
         print_path_lists(
             (
                 ("Not in the bucket", report.not_in_bucket),

@@ -57,7 +57,7 @@ def verify_remote(
 ) -> RemoteVerifyReport:
     """Raises GcsError/BadTarget when the bucket cannot be listed at all."""
     cancel = cancel or CancelToken()
-    target = parse_target(bucket or settings.bucket)
+    target = parse_target(bucket or settings.bucket, settings.settings_file)
     client = client or make_client(settings)
     remote = list_remote(client, target, retry or retry_policy(deadline=30.0))
     drop_ours(target, remote)

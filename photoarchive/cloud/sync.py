@@ -80,7 +80,7 @@ class _Outcome:
 
 
 def resolve_target(settings: Settings, bucket: str | None) -> Target:
-    return parse_target(bucket or settings.bucket)
+    return parse_target(bucket or settings.bucket, settings.settings_file)
 
 
 def plan_sync(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from photoarchive import names
 
@@ -43,11 +44,16 @@ class Target:
         return self.prefix + "/" if self.prefix else None
 
 
-def parse_target(url: str) -> Target:
-    """`gs://BUCKET[/PREFIX]` -> Target; anything else is a clear BadTarget."""
+def parse_target(url: str, settings_file: Path | None = None) -> Target:
+    """`gs://BUCKET[/PREFIX]` -> Target; anything else is a clear BadTarget (naming the
+    settings file to edit when there is no bucket at all)."""
     text = (url or "").strip()
     if not text:
-        raise BadTarget("no bucket configured: pass --bucket gs://BUCKET or set [sync] bucket")
+        where = f" in {settings_file}" if settings_file else ""
+        raise BadTarget(
+            "no bucket configured: pass --bucket gs://BUCKET, choose one in the application's "
+            f'Settings, or set bucket = "gs://BUCKET" under [sync]{where}'
+        )
     if not text.startswith("gs://"):
         raise BadTarget(f"{text!r} is not a bucket URL; expected gs://BUCKET[/PREFIX]")
     bucket, _, prefix = text[5:].partition("/")

@@ -84,7 +84,7 @@ def test_verify_remote_reports_differences(settings: Settings, gcs: Gcs, run) ->
     make_archive(settings, files)
     assert run("sync", "--bucket", gcs.target).returncode == 0
     ok = run("verify", "--remote", "--bucket", gcs.target)
-    assert ok.returncode == 0 and "Compared 4 file(s)" in ok.stdout and "4 match" in ok.stdout
+    assert ok.returncode == 0 and "Compared 4 files" in ok.stdout and "4 match" in ok.stdout
     tampered, removed = sorted(files)[:2]
     bucket = gcs.client.bucket(gcs.bucket)
     bucket.blob(tampered).upload_from_string(b"bit rot")

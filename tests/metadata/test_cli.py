@@ -49,7 +49,7 @@ def test_places_commands(settings: Settings, tmp_path: Path, cli_env: dict[str, 
     shell = tmp_path / "places.sh"
     shell.write_text(SHELL_FILE, encoding="utf-8")
     res = run_cli("places", "import-shell", str(shell), env=cli_env)
-    assert res.returncode == 0 and "Imported 2 place(s)" in res.stdout  # 'home' already there
+    assert res.returncode == 0 and "Imported 2 places" in res.stdout  # 'home' already there
     res = run_cli("places", "list", "--json", env=cli_env)
     doc = json.loads(res.stdout)
     assert [p["name"] for p in doc["places"]] == ["dead_sea", "Grandma's", "Home", "School (old)"]
@@ -81,14 +81,14 @@ def test_geotag_caption_show_on_a_week_folder(
         str(week / "IMG_0.JPG"),
         env=cli_env,
     )
-    assert res.returncode == 0 and "Wrote 1 file(s)" in res.stdout
+    assert res.returncode == 0 and "Wrote 1 file;" in res.stdout
 
     res = run_cli("geotag", "--coords", "-1, -2", str(week / "IMG_1.JPG"), env=cli_env)
     assert res.returncode == 0 and "kept the GPS position" in res.stdout
     res = run_cli(
         "geotag", "--coords", "-1, -2", "--overwrite", str(week / "IMG_1.JPG"), env=cli_env
     )
-    assert res.returncode == 0 and "Wrote 1 file(s)" in res.stdout
+    assert res.returncode == 0 and "Wrote 1 file;" in res.stdout
 
     res = run_cli("show", "--json", str(week), env=cli_env)
     assert res.returncode == 0, res.stderr
