@@ -135,7 +135,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.vsplit.addWidget(self.hsplit)
         self.vsplit.addWidget(jobs_scroll)
         self.vsplit.setStretchFactor(0, 1)
-        self.vsplit.setSizes([800, 40])
+        self.vsplit.setCollapsible(1, False)  # the jobs bar can shrink, never vanish
+        self.vsplit.setSizes([720, 120])  # resizable; the size is remembered (save_state)
         self.setCentralWidget(self.vsplit)
         self.empty_label = QLabel(self.grid)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

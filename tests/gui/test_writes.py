@@ -153,6 +153,8 @@ def test_caption_flow_writes_title_and_captions(qtbot, window, wait_job, exif):
     job = _job(win, "Saving captions")
     wait_job(job)
     assert job.state == "done", job.error
+    status = win.jobs_bar.row_for(job).status.text()
+    assert status == "done: written 6 files, unchanged 0, 0 errors"
     tags = exif(*[p.path for p in photos])
     captions = [tags[p.name].get("Caption-Abstract") for p in photos]
     assert captions == ["Dom und Rhein", "Dom und Rhein", "Old words", None, "Dinner", None]
