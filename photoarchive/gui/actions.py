@@ -6,6 +6,7 @@ takes a cancel token and a progress callback like the core stages it calls.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from photoarchive.gui.metadata_panel import PanelEdit
 from photoarchive.gui.photo_model import Photo
 from photoarchive.jobs import Cancelled, CancelToken, Progress, ProgressCallback
 from photoarchive.metadata.edit import TagEdit
+from photoarchive.metadata.sidecars import existing_sidecar
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,17 @@ def list_photos(settings: Settings, weeks: Sequence[str]) -> list[Photo]:
 IN_PROCESS_MAX = 24
 
 
+def metadata_stamp(path: Path) -> int:
+    """The cache key of a photo's metadata: its mtime, plus its XMP sidecar's when it has one
+    (a HEIC's title, caption and GPS live there; writing them does not touch the HEIC)."""
+    stamp = path.stat().st_mtime_ns
+    side = existing_sidecar(path)
+    if side is not None:
+        with contextlib.suppress(OSError):  # vanished between the two looks: read next time
+            stamp += side.stat().st_mtime_ns
+    return stamp
+
+
 def read_infos(
     cache: MetaCache, photos: Sequence[Photo], cancel: CancelToken, progress: ProgressCallback
 ) -> dict[str, PhotoInfo]:
@@ -56,7 +69,7 @@ def read_infos(
     missing: list[tuple[Photo, int]] = []
     for photo in photos:
         try:
-            mtime_ns = photo.path.stat().st_mtime_ns
+            mtime_ns = metadata_stamp(photo.path)
         except OSError as exc:
             out[photo.rel] = PhotoInfo(unreadable=exc.strerror or str(exc))
             continue

@@ -3,7 +3,8 @@
 Spec: https://specifications.freedesktop.org/thumbnail-spec/ - the file is
 `$XDG_CACHE_HOME/thumbnails/{normal,large}/MD5(URI).png` holding `Thumb::URI` and
 `Thumb::MTime`; a thumbnail whose MTime differs from the file's is stale. Everything here runs
-on worker threads with Pillow, which releases the GIL while decoding (PySide6 does not: a
+on worker threads with Pillow (HEIC/HEIF through pillow-heif, AVIF natively), which
+releases the GIL while decoding (PySide6 does not: a
 QImageReader decode in a thread froze the GUI thread for 300 ms); the result is a QImage
 (thread-safe), turned into a QPixmap on the GUI thread.
 """
@@ -23,6 +24,21 @@ from PIL.PngImagePlugin import PngInfo
 from PySide6.QtGui import QImage
 
 log = logging.getLogger(__name__)
+
+
+def _register_heif() -> bool:
+    """HEIC/HEIF (what phones take) through pillow-heif; Pillow itself reads AVIF (>= 11.3).
+    Without pillow-heif those files get the placeholder and a logged reason, nothing worse."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        log.warning("pillow-heif is not installed: HEIC/HEIF photos show no thumbnail")
+        return False
+    register_heif_opener()
+    return True
+
+
+HEIF_OK = _register_heif()
 
 NORMAL, LARGE = "normal", "large"
 FLAVOR_SIZE = {NORMAL: 128, LARGE: 256}
