@@ -64,7 +64,7 @@ def test_odd_names_import_verify_rebuild_tag_and_sync(tmp_path: Path, gcs: Gcs, 
     synced = run("sync", "--bucket", gcs.target)
     assert synced.returncode == 0, synced.stdout + synced.stderr
     out = synced.stdout.decode("utf-8")
-    assert "2 name(s) an object name cannot hold" in out
+    assert "2 names an object name cannot hold" in out
     assert f"{WEEK}/IMG_%FF%FE.JPG" in out and f"{WEEK}/IMG_new%0Aline.JPG" in out
     objects = gcs.objects(prefix=WEEK)
     photos = {f"{WEEK}/" + names.object_name(os.fsdecode(r)) for r in ODD}
