@@ -18,6 +18,7 @@ EXAMPLES: dict[str, list[str]] = {
     "import": [
         "photoarchive import                       # the camera cards mounted now",
         "photoarchive import /media/me/EOS_DIGITAL --dry-run",
+        "photoarchive import ~/Downloads/phone --undated neighbours",
     ],
     "verify": ["photoarchive verify", "photoarchive verify --rebuild"],
     "gui": ["photoarchive gui --archive ~/Pictures/PhotoArchive"],

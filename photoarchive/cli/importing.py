@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from photoarchive import pipeline
@@ -14,7 +15,15 @@ from photoarchive.config import Settings
 from photoarchive.importing.cards import mount_roots
 from photoarchive.importing.importer import ImportSummary
 from photoarchive.importing.plan import ImportPlan
-from photoarchive.jobs import Cancelled, CancelToken, Severity, human_bytes, plural
+from photoarchive.importing.undated import (
+    Placement,
+    by_week,
+    place_undated,
+    target_week,
+    undated,
+    week_of,
+)
+from photoarchive.jobs import Cancelled, CancelToken, Problem, Severity, human_bytes, plural
 from photoarchive.names import one_line, show
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -36,6 +45,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="read each copy back from the disk, not from the page cache (a second pass over "
         "the disk: slower, stricter)",
     )
+    p.add_argument(
+        "--undated",
+        type=_undated_choice,
+        metavar="HOW",
+        help="where photos with no date inside go: 'neighbours' (the week of the nearest "
+        "dated file on the card), 'file-time' (the week of the file's time) or a day "
+        "YYYY-MM-DD (its week). Without it they are listed and not imported",
+    )
     p.set_defaults(func=run_import)
     v = sub.add_parser(
         "verify",
@@ -51,6 +68,48 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     v.add_argument("--bucket", metavar="gs://BUCKET[/PREFIX]", help="with --remote")
     v.set_defaults(func=run_verify)
+
+
+def _undated_choice(text: str) -> tuple[Placement, date | None]:
+    text = text.strip().lower()
+    if text in ("neighbours", "neighbors"):
+        return Placement.NEIGHBOURS, None
+    if text in ("file-time", "filetime", "mtime"):
+        return Placement.FILE_TIME, None
+    try:
+        return Placement.WEEK, date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give neighbours, file-time or a day as YYYY-MM-DD"
+        ) from None
+
+
+def _place_undated(args: argparse.Namespace, settings: Settings, plan: ImportPlan) -> None:
+    """Show the shots without a date and apply --undated; without it they are held back,
+    each listed as a problem, so nothing lands in a week the user has not seen."""
+    items = undated(plan)
+    if not items:
+        return
+    how, day = args.undated or (Placement.HOLD, None)
+    week = week_of(day, settings.week_pattern) if day else None
+    if not args.json:
+        print(f"No date inside {plural(len(items), 'file')} (their file time is only a guess):")
+        for file_week, group in by_week(items).items():
+            print(f"  file time in week {file_week}:")
+            for u in group:
+                near = f"{u.neighbour_week} (next to {u.neighbour})" if u.neighbour_week else "-"
+                goes = target_week(u, how, week) or "not imported"
+                print(f"    {show(u.name)}  neighbours' week: {near}  ->  {goes}")
+    held = place_undated(plan, how, week)
+    for u in held:
+        plan.problems.append(
+            Problem(
+                str(u.group.group.dated[0].path),
+                "no date inside: not imported; choose its week with --undated neighbours, "
+                "--undated file-time or --undated YYYY-MM-DD",
+                Severity.WARNING,
+            )
+        )
 
 
 def _print_plan(plan: ImportPlan) -> None:
@@ -92,10 +151,6 @@ def _print_summary(s: ImportSummary) -> None:
         if s.stale_temps_removed:
             stale = plural(s.stale_temps_removed, "temporary file")
             print(f"Removed {stale} left by an interrupted run.")
-    if s.plan.guessed:
-        print(f"Date guessed from the file time (no date inside) for {len(s.plan.guessed)}:")
-        for path in s.plan.guessed:
-            print(f"  {show(path)}")
     print_problems("Problems", [p for p in s.all_problems if p.severity is not Severity.NOTE])
     print_problems("Notes", [p for p in s.all_problems if p.severity is Severity.NOTE])
 
@@ -114,6 +169,7 @@ def run_import(args: argparse.Namespace, settings: Settings, cancel: CancelToken
     progress = TextProgress(quiet=args.json)
     try:
         plan = pipeline.plan(settings, sources, cancel, progress)
+        _place_undated(args, settings, plan)
         if not args.json:
             _print_plan(plan)
         summary = pipeline.import_photos(

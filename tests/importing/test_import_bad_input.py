@@ -32,13 +32,21 @@ def test_damaged_files_reported_and_batch_goes_on(tmp_path: Path, cli_env: dict[
     write_file(card / "IMG_0004.JPG", b"")
     write_file(card / "IMG_0005.JPG", jpeg_bytes(5, None), mtime=datetime(2024, 4, 12, 8))
     archive = tmp_path / "archive"
-    res = run_cli("import", "--archive", str(archive), str(card.parent), env=cli_env)
+    res = run_cli(
+        "import",
+        "--archive",
+        str(archive),
+        str(card.parent),
+        "--undated",
+        "neighbours",
+        env=cli_env,
+    )
     assert res.returncode == 1, res.stdout + res.stderr
     out = res.stdout
     assert "IMG_0002.JPG: JPEG looks truncated (no end-of-image marker); copied as it is" in out
     assert "IMG_0003.JPG: not a JPEG image (no start-of-image marker); copied as it is" in out
     assert "IMG_0004.JPG: empty file (0 bytes); nothing to copy" in out
-    assert "Date guessed from the file time" in out and "IMG_0005.JPG" in out
+    assert "No date inside 2 files" in out and "IMG_0005.JPG  neighbours' week: 2024-04-08" in out
     archived = tree_bytes(archive)
     assert sorted(archived) == [f"2024-04-08/IMG_000{i}.JPG" for i in (1, 2, 3, 5)]
     assert archived["2024-04-08/IMG_0001.JPG"] == good.read_bytes()

@@ -1,7 +1,9 @@
 """Import: choose cards or a folder, see the plan before anything is copied, then import.
 
 Planning and copying are jobs (they also appear in the jobs bar, with Cancel); the dialog shows
-the plan's counts, every skipped file and problem with its reason, and finally the summary.
+the plan's counts, every skipped file and problem with its reason, the files without a date
+inside with the week each will go to (the user's choice, applied when Import is pressed), and
+finally the summary.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from photoarchive.config import Settings
 from photoarchive.gui.forms import child, load_form
+from photoarchive.gui.undated_box import UndatedBox
 from photoarchive.gui.worker import Job, JobRunner, JobState
-from photoarchive.jobs import Progress, human_bytes
+from photoarchive.importing.undated import place_undated, undated
+from photoarchive.jobs import Progress, human_bytes, plural
 
 
 class ImportDialog(QDialog):
@@ -55,6 +59,10 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.close)
         self.cards.itemChanged.connect(lambda _: self._sources_changed())
+        self.undated_box = UndatedBox(settings.week_pattern, form)
+        layout = form.layout()
+        layout.insertWidget(layout.indexOf(self.details) + 1, self.undated_box)
+        self.held: list[object] = []
         self.job: Job | None = None
         self.plan: object = None
         self.summary: object = None
@@ -100,6 +108,8 @@ class ImportDialog(QDialog):
 
     def _sources_changed(self) -> None:
         self.plan = None
+        self.undated_box.show_items([])
+        self.undated_box.setEnabled(True)
         self.import_button.setEnabled(False)
         self.plan_button.setEnabled(bool(self.sources()) and not self._busy())
         if self.sources():
@@ -116,6 +126,7 @@ class ImportDialog(QDialog):
         from photoarchive.pipeline import plan
 
         settings = self.settings
+        self.undated_box.setEnabled(True)
         job = self.runner.run("Checking cards", lambda c, p: plan(settings, sources, c, p))
         self._track(job)
         job.succeeded.connect(self._show_plan)
@@ -127,7 +138,7 @@ class ImportDialog(QDialog):
         p = the_plan
         self.new_label.setText(
             f"{p.new_files} files ({human_bytes(p.new_bytes)}) into "  # type: ignore[attr-defined]
-            f"{len({g.week for g in p.new})} week folder(s)"  # type: ignore[attr-defined]
+            f"{plural(len({g.week for g in p.new}), 'week folder')}"  # type: ignore[attr-defined]
         )
         self.already_label.setText(str(len(p.already)))  # type: ignore[attr-defined]
         self.skipped_label.setText(str(len(p.skipped)))  # type: ignore[attr-defined]
@@ -135,9 +146,11 @@ class ImportDialog(QDialog):
         self.details.clear()
         weeks: dict[str, int] = {}
         for g in p.new:  # type: ignore[attr-defined]
-            weeks[g.week] = weeks.get(g.week, 0) + len(g.files)
+            if not g.capture.guess:  # the undated ones are listed below, with their week
+                weeks[g.week] = weeks.get(g.week, 0) + len(g.files)
         for week, n in sorted(weeks.items()):
-            self.details.addItem(f"new: {n} files → {week}")
+            self.details.addItem(f"new: {plural(n, 'file')} → {week}")
+        self.undated_box.show_items(undated(p))  # type: ignore[arg-type]
         for prob in p.problems:  # type: ignore[attr-defined]
             self.details.addItem(f"problem: {prob.path}: {prob.reason}")
         for path in p.others:  # type: ignore[attr-defined]
@@ -157,6 +170,9 @@ class ImportDialog(QDialog):
         from photoarchive.pipeline import import_photos
 
         settings, the_plan = self.settings, self.plan
+        how, week = self.undated_box.choice()
+        self.held = place_undated(the_plan, how, week)  # type: ignore[arg-type]
+        self.undated_box.setEnabled(False)
         job = self.runner.run(
             "Importing photos",
             lambda c, p: import_photos(settings, the_plan, c, p),  # type: ignore[arg-type]
@@ -174,13 +190,16 @@ class ImportDialog(QDialog):
         copied = len(s.copied) + len(s.adopted)  # type: ignore[attr-defined]
         problems = s.all_problems  # type: ignore[attr-defined]
         weeks = s.weeks  # type: ignore[attr-defined]
-        text = f"Imported {copied} files ({human_bytes(s.bytes_copied)})"  # type: ignore[attr-defined]
+        size = human_bytes(s.bytes_copied)  # type: ignore[attr-defined]
+        text = f"Imported {plural(copied, 'file')} ({size})"
         if weeks:
             text += " into " + ", ".join(weeks)
         if s.cancelled:  # type: ignore[attr-defined]
             text = "Cancelled: " + text + ". Nothing half-copied was left behind."
+        if self.held:
+            text += f"; {plural(len(self.held), 'file')} without a date left on the card"
         if problems:
-            text += f"; {len(problems)} problem(s), listed below"
+            text += f"; {plural(len(problems), 'problem')}, listed below"
             for prob in s.problems:  # type: ignore[attr-defined]
                 self.details.addItem(f"problem: {prob.path}: {prob.reason}")
         self.status.setText(text + ".")
