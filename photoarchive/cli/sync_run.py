@@ -29,9 +29,11 @@ from photoarchive.names import show
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _fail(command: str, exc: Exception) -> int:
+def _fail(command: str, exc: Exception, bucket: str = "") -> int:
     """Say what went wrong; a bad target or address is a usage error, the rest a problem."""
     print(f"photoarchive {command}: {exc}", file=sys.stderr)
+    if getattr(exc, "kind", "") == "not-found" and bucket:
+        print(f"  create it: photoarchive bucket create {bucket} --location LOC", file=sys.stderr)
     return EXIT_USAGE if isinstance(exc, (BadTarget, ShareError)) else EXIT_PROBLEMS
 
 
@@ -146,7 +148,7 @@ def run_sync(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
             settings, args.bucket, cancel, progress, hold_back_days=args.hold_back_days
         )
     except (BadTarget, ShareError, GcsError) as exc:
-        return _fail("sync", exc)
+        return _fail("sync", exc, args.bucket or settings.bucket)
     except Cancelled:
         print("cancelled while planning; nothing was sent", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -220,8 +220,7 @@ def list_remote(
     except api_exceptions.NotFound:
         raise GcsError(
             "not-found",
-            f"the bucket {target.bucket} does not exist (create it with "
-            f"`photoarchive bucket create gs://{target.bucket} --location LOC`)",
+            f"the bucket {target.bucket} does not exist: create it first",
         ) from None
     except Exception as exc:
         raise friendly(exc, f"listing {target.url}") from None

@@ -230,7 +230,7 @@ def _mismatch(
             return Problem(item.rel, f"{what}; did it change during upload? The copy was {again}")
         except Exception as exc:
             log.warning("cannot remove mismatching copy of %s: %s", item.rel, exc)
-    return Problem(item.rel, f"{what}; not recorded: run sync again, then verify --remote")
+    return Problem(item.rel, f"{what}; not recorded: sync again, then check the bucket copy")
 
 
 def _after_conflict(

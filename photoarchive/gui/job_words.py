@@ -70,6 +70,14 @@ def _verify(r: object) -> str:
     return f"checked {checked}: {_n(r, 'ok'):,} intact, {bad:,} missing or changed"
 
 
+def _remote(r: object) -> str:
+    checked = plural(_n(r, "checked"), "file")
+    return (
+        f"compared {checked}: {_n(r, 'ok'):,} match, {_n(r, 'not_in_bucket'):,} not in the "
+        f"bucket, {_n(r, 'mismatched'):,} different"
+    )
+
+
 def result_words(result: object) -> str:
     """'sent 12 new files (48.0 MB), replaced 0, held back 0, skipped 0', or '' if unknown."""
     if result is None:
@@ -85,6 +93,8 @@ def result_words(result: object) -> str:
         return _writes(result)
     if hasattr(result, "new_files") and hasattr(result, "already"):
         return _plan(result)
+    if hasattr(result, "not_in_bucket"):
+        return _remote(result)
     if hasattr(result, "checked") and hasattr(result, "ok"):
         return _verify(result)
     return ""

@@ -172,6 +172,8 @@ class MainWindow(WindowCommands, QMainWindow):
         self.act_family = self._action("&Family (who can see the photos)…", self.open_family)
         self.act_safety = self._action("Sa&fety (copies of every week)…", self.open_safety)
         self.act_scan = self._action("Read &all metadata (week badges)", self.scan_metadata)
+        self.act_check_bucket = self._action("&Check the bucket copy", self.check_bucket)
+        self.act_check_archive = self._action("Check the &archive", self.check_archive)
         self.act_rebuild = self._action("Re&build catalog from the folders", self.rebuild_catalog)
         self.act_about = self._action("&About Photo Archive", self.about, sk.HelpContents)
         self.act_show_log = self._action("Show &log", self.show_log)
@@ -185,15 +187,9 @@ class MainWindow(WindowCommands, QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([self.act_refresh, self.act_preview])
         m = bar.addMenu("&Tools")
+        m.addActions([self.act_sync, self.act_family, self.act_flickr, self.act_safety])
         m.addActions(
-            [
-                self.act_sync,
-                self.act_family,
-                self.act_flickr,
-                self.act_safety,
-                self.act_scan,
-                self.act_rebuild,
-            ]
+            [self.act_check_bucket, self.act_check_archive, self.act_scan, self.act_rebuild]
         )
         m = bar.addMenu("&Help")
         m.addActions([self.act_show_log, self.act_about])

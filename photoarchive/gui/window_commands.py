@@ -225,7 +225,7 @@ class WindowCommands(_Base):
             lambda c, p: actions.sync(settings, c, p),
             writes=True,
         )
-        self.watch(job, "Sync")
+        job.failed.connect(lambda msg, j=job: self._sync_failed(j, msg))
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
         return job
 
@@ -257,6 +257,45 @@ class WindowCommands(_Base):
         )
         self.watch(job, "Flickr upload")
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
+        return job
+
+    def _sync_failed(self, job: Job, message: str) -> None:
+        """A missing bucket is offered for creation here (never sent to the command line)."""
+        if getattr(job.exception, "kind", "") != "not-found":
+            self.show_error("Sync failed", message)
+            return
+        from photoarchive.gui.dialogs.bucket import BucketDialog
+
+        dlg = BucketDialog(self.settings, self.runner, self.settings.bucket, self)
+        dlg.created.connect(lambda words: self.statusBar().showMessage(f"Created {words}"))
+        self.bucket_dialog = dlg
+        dlg.open()
+
+    def check_archive(self) -> Job:
+        """Tools → Check the archive: every file re-hashed against the catalog."""
+        from photoarchive.pipeline import verify
+
+        settings = self.settings
+        job = self.runner.run(
+            "Checking the archive",
+            lambda c, p: verify(settings, rebuild=False, cancel=c, progress=p),
+        )
+        self.watch(job, "Checking the archive")
+        return job
+
+    def check_bucket(self) -> Job | None:
+        """Tools → Check the bucket copy: every file re-read and compared with the bucket."""
+        if not self.settings.bucket:
+            self.show_error("Check", "No cloud bucket is set: add one in Settings (gs://BUCKET).")
+            return None
+        from photoarchive.pipeline import verify_remote
+
+        settings = self.settings
+        job = self.runner.run(
+            f"Checking the copy in {settings.bucket}",
+            lambda c, p: verify_remote(settings, None, c, p),
+        )
+        self.watch(job, "Checking the bucket copy")
         return job
 
     def rebuild_catalog(self) -> Job:

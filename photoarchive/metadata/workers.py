@@ -54,7 +54,7 @@ class Task:
     expect_hash: str | None = None
 
 
-DAMAGED = "changed since it was catalogued (damaged?) - run photoarchive verify"
+DAMAGED = "changed since it was catalogued (damaged?): check the archive against the catalog"
 
 
 @dataclass
