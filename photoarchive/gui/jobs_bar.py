@@ -49,7 +49,8 @@ class JobRow(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 1, 4, 1)
         self.title = QLabel(job.title, self)
-        self.title.setMinimumWidth(160)
+        self.title.setFixedWidth(230)  # the bars line up, one under the other
+        self.title.setToolTip(job.title)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 0)
         self.bar.setMaximumHeight(16)

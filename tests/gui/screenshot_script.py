@@ -1,5 +1,7 @@
 """Run under Xvfb by test_screenshots.py: builds a small archive, opens the main window, the
-batch geotag dialog and the import dialog, and saves a PNG of each into argv[1]."""
+batch geotag dialog and the import dialog, and saves a PNG of each into argv[1]. Also: the
+jobs bar with several jobs, the Captions dialog on a HEIC photo, and the import plan with
+photos whose date is only a guess."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from imaging import jpeg_bytes, write_file
+from imaging import heic_bytes, jpeg_bytes, write_file
 from PySide6.QtWidgets import QApplication, QWidget
 
 from photoarchive.config import load_settings
@@ -46,6 +48,59 @@ def card(root: Path, count: int, start: datetime, seed: int) -> Path:
             taken,
         )
     return root
+
+
+def heic_card(root: Path, count: int, start: datetime) -> Path:
+    """A phone's folder of HEIC photos (pillow-heif), in warm colours."""
+    for i in range(count):
+        taken = start + timedelta(minutes=11 * i)
+        colour = (200 - 12 * i, 90 + 10 * i, 40 + 15 * i)
+        write_file(
+            root / "DCIM" / "Camera" / f"IMG_{2000 + i:04d}.HEIC",
+            heic_bytes(colour, taken, size=(480, 360)),
+            taken,
+        )
+    return root
+
+
+def run_jobs(win: MainWindow, app: QApplication) -> None:
+    """Finished jobs (one with problems, one failed) and two still running."""
+    import threading
+
+    from photoarchive.jobs import Problem, Severity
+    from photoarchive.metadata.tagging import BatchResult, FileResult
+
+    def written(n: int, bad: int) -> BatchResult:
+        return BatchResult(
+            results=[FileResult(Path(f"IMG_{i}.JPG"), changed=i >= bad) for i in range(n)],
+            problems=[Problem(f"IMG_{i}.JPG", "damaged", Severity.ERROR) for i in range(bad)],
+        )
+
+    def boom(c: object, p: object) -> None:
+        raise OSError(28, "No space left on device", "/media/backup/archive")
+
+    jobs = [
+        win.runner.run("Saving captions of 14 photos", lambda c, p: written(14, 0)),
+        win.runner.run("Geotagging 19 photos", lambda c, p: written(19, 2)),
+        win.runner.run("Copying to the backup disk", boom),
+        win.runner.run("Saving metadata of 3 photos", lambda c, p: written(3, 0)),
+    ]
+    pump(app, lambda: all(j.finished for j in jobs), what="finished jobs")
+    release = threading.Event()
+    win.stop_jobs = release  # type: ignore[attr-defined]
+
+    def slow(c, p):  # type: ignore[no-untyped-def]
+        from photoarchive.jobs import Progress
+
+        for i in range(40):
+            p(Progress("copy", i, 40, i * 4_000_000, 160_000_000, f"IMG_{i:04d}.JPG"))
+            if release.wait(0.05):
+                return None
+        release.wait(60)
+        return None
+
+    win.runner.run("Importing photos", slow)
+    win.runner.run("Syncing to gs://family-photos", slow)
 
 
 def save(widget: QWidget, out: Path, name: str) -> None:
@@ -94,6 +149,7 @@ def main() -> int:
     for week in range(4):
         src = card(work / f"card{week}", 14 + 5 * week, start + timedelta(weeks=week), 100 * week)
         import_photos(settings, [src])
+    import_photos(settings, [heic_card(work / "phone", 6, datetime(2024, 6, 26, 17, 0))])
     newest = sorted((settings.archive).iterdir())[-1]
     apply_tags(
         settings,
@@ -147,7 +203,25 @@ def main() -> int:
     cap.caption_edit.setText("Swimming at the lake, the water was cold")
     settle(app, 0.3)
     save(cap, out, "caption_dialog")
+    cap.discard_ok = True
     cap.reject()
+    win.caption_dialog = None
+
+    win.select_weeks(["2024-06-24"])  # the phone's HEIC photos
+    pump(app, lambda: win.photo_model.rowCount() == 6, what="the HEIC week")
+    win.grid.clearSelection()
+    win.open_captions()
+    pump(app, lambda: getattr(win, "caption_dialog", None) is not None, what="HEIC captions")
+    cap = win.caption_dialog
+    pump(app, lambda: cap.preview.pixmap() is not None and not cap.preview.pixmap().isNull())
+    cap.title_edit.setText("Grandma's birthday")
+    cap.caption_edit.setText("Blowing out the candles")
+    settle(app, 0.3)
+    save(cap, out, "caption_dialog_heic")
+    cap.discard_ok = True
+    cap.reject()
+    settle(app, 0.5)
+    save(win, out, "main_window_heic")
 
     win.open_places()
     settle(app, 0.3)
@@ -156,12 +230,29 @@ def main() -> int:
 
     win.open_import()
     imp = win.import_dialog
-    imp.add_source(card(work / "newcard", 9, datetime(2024, 8, 5, 10, 0), 900))
+    newcard = card(work / "newcard", 9, datetime(2024, 8, 5, 10, 0), 900)
+    for i, (seed, when) in enumerate(
+        ((950, datetime(2024, 9, 2, 20)), (951, datetime(2024, 9, 3, 8)))
+    ):
+        undated = newcard / "DCIM" / "100CANON" / f"IMG_{909 + i:04d}.JPG"
+        write_file(undated, jpeg_bytes(seed, None, size=(480, 360)), when)
+    imp.resize(760, 900)
+    imp.add_source(newcard)
     imp.make_plan()
     pump(app, lambda: imp.import_button.isEnabled())
     settle(app, 0.3)
     save(imp, out, "import_dialog")
     imp.close()
+
+    win.vsplit.setSizes([560, 300])
+    run_jobs(win, app)
+    settle(app, 1.0)
+    save(win, out, "jobs_bar")
+    win.jobs_bar.toggle_button.click()
+    settle(app, 0.3)
+    save(win, out, "jobs_bar_unfolded")
+    win.stop_jobs.set()  # type: ignore[attr-defined]
+    settle(app, 0.5)
     win.close()
     return 0
 

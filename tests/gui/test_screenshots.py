@@ -39,7 +39,13 @@ def test_screenshots_under_xvfb(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     print(f"\nscreenshots saved in {out}")
-    for name in ("main_window", "geotag_dialog", "import_dialog"):
+    for name in (
+        "main_window",
+        "geotag_dialog",
+        "import_dialog",
+        "caption_dialog_heic",
+        "jobs_bar",
+    ):
         png = out / f"{name}.png"
         assert png.exists(), proc.stdout
         with Image.open(png) as img:

@@ -23,6 +23,7 @@ def test_guessed_dates_are_shown_and_placed_as_chosen(qtbot, window, wait_job, t
     dlg = win.import_dialog
     dlg.add_source(tmp_path / "phone")
     wait_job(dlg.make_plan())
+    assert dlg.new_label.text().endswith("into 1 week folder, 1 of them without a date (below)")
     box = dlg.undated_box
     assert box.isVisible() and box.title() == "No date inside: 1 file"
     top = box.tree.topLevelItem(0)

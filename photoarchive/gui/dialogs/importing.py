@@ -136,10 +136,15 @@ class ImportDialog(QDialog):
     def _show_plan(self, the_plan: object) -> None:
         self.plan = the_plan
         p = the_plan
-        self.new_label.setText(
-            f"{p.new_files} files ({human_bytes(p.new_bytes)}) into "  # type: ignore[attr-defined]
-            f"{plural(len({g.week for g in p.new}), 'week folder')}"  # type: ignore[attr-defined]
+        dated_weeks = {g.week for g in p.new if not g.capture.guess}  # type: ignore[attr-defined]
+        no_date = sum(1 for g in p.new if g.capture.guess)  # type: ignore[attr-defined]
+        text = (
+            f"{plural(p.new_files, 'file')} ({human_bytes(p.new_bytes)}) into "  # type: ignore[attr-defined]
+            f"{plural(len(dated_weeks), 'week folder')}"
         )
+        if no_date:
+            text += f", {no_date:,} of them without a date (below)"
+        self.new_label.setText(text)
         self.already_label.setText(str(len(p.already)))  # type: ignore[attr-defined]
         self.skipped_label.setText(str(len(p.skipped)))  # type: ignore[attr-defined]
         self.problems_label.setText(str(len(p.problems)))  # type: ignore[attr-defined]
