@@ -46,7 +46,21 @@ EXAMPLES: dict[str, list[str]] = {
     "caption": [f'photoarchive caption --title "Holiday in Brittany" {WEEK}'],
     "tag": [f'photoarchive tag --place Home --caption "Birthday" {WEEK}/IMG_0001.JPG'],
     "show": [f"photoarchive show {WEEK}/IMG_0001.JPG"],
+    "flickr": ["photoarchive flickr login", "photoarchive flickr whoami"],
+    "flickr login": ["photoarchive flickr login --no-browser"],
+    "flickr logout": ["photoarchive flickr logout"],
+    "flickr whoami": ["photoarchive flickr whoami --json"],
+    "install-desktop": ["photoarchive install-desktop", "photoarchive install-desktop --remove"],
 }
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Descriptions wrapped as usual; the example epilog kept line by line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith(("Example:", "Examples:")):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> Iterator[argparse._SubParsersAction]:
@@ -79,7 +93,7 @@ def _usage_example(words: str, parser: argparse.ArgumentParser) -> str:
 def attach(parser: argparse.ArgumentParser) -> None:
     """Give every command an example epilog and its full name (`share add`) for messages."""
     for words, sub, _ in commands(parser):
-        sub.formatter_class = argparse.RawDescriptionHelpFormatter
+        sub.formatter_class = _Formatter
         sub.set_defaults(command_path=words)
         if not sub.epilog:
             lines = EXAMPLES.get(words) or [_usage_example(words, sub)]
