@@ -178,12 +178,20 @@ def test_permission_denied(
     assert err.value.kind == "permission" and "permission denied" in str(err.value)
 
 
-def test_missing_bucket(settings: Settings, gcs: Gcs) -> None:
+def test_missing_bucket(settings: Settings, gcs: Gcs, capsys: pytest.CaptureFixture[str]) -> None:
+    from photoarchive.cli.main import main
+
     with pytest.raises(GcsError) as err:
         pipeline.plan_sync(settings, "gs://no-such-bucket-here")
     assert err.value.kind == "not-found"
-    assert "no-such-bucket-here does not exist" in str(err.value)
-    assert "bucket create" in str(err.value)
+    assert "no-such-bucket-here does not exist: create it first" in str(err.value)
+    # The command line names its own command for that (the GUI offers a dialog instead).
+    args = ["sync", "--bucket", "gs://no-such-bucket-here", "--archive", str(settings.archive)]
+    assert main(args) == 1
+    err_text = capsys.readouterr().err
+    assert (
+        "create it: photoarchive bucket create gs://no-such-bucket-here --location LOC" in err_text
+    )
 
 
 @pytest.mark.parametrize(
