@@ -33,9 +33,10 @@ EXAMPLES: dict[str, list[str]] = {
     "places list": ["photoarchive places list --json"],
     "places add": [
         'photoarchive places add Home "48.8583, 2.2945" --radius 50',
-        'photoarchive places add "Grandma\'s" "https://www.openstreetmap.org/#map=17/48.1/11.5"',
+        'photoarchive places add "Grandma\'s" "https://www.openstreetmap.org/#map=17/48.1/11.5"'
+        " --city Munich --country Germany",
     ],
-    "places edit": ["photoarchive places edit Home --alt 35"],
+    "places edit": ["photoarchive places edit Home --alt 35 --city Paris --country France"],
     "places remove": ['photoarchive places remove "Old flat"'],
     "places rename": ['photoarchive places rename Home "Home (Paris)"'],
     "places import-shell": ["photoarchive places import-shell ~/bin/geotag-places.sh"],

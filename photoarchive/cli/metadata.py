@@ -107,6 +107,9 @@ def _register_places(sub: argparse._SubParsersAction, common: argparse.ArgumentP
         a.add_argument("--radius", type=float, metavar="M", help="radius in metres")
         a.add_argument("--alt", type=float, metavar="M", help="altitude in metres")
         a.add_argument("--private", action="store_true", help="never share this place online")
+        a.add_argument("--city", help="written into the photos with the place's name")
+        a.add_argument("--region", help="state, province or county (written into the photos)")
+        a.add_argument("--country", help="written into the photos with the place's name")
     edit.add_argument("name")
     edit.add_argument("--coords", help="new coordinates")
     edit.add_argument("--public", action="store_true", help="clear the private flag")
@@ -131,6 +134,9 @@ def _place_dict(p: Place) -> dict[str, object]:
         "radius_m": p.radius_m,
         "private": p.private,
         "uses": p.uses,
+        "city": p.city,
+        "region": p.region,
+        "country": p.country,
     }
 
 
@@ -142,7 +148,8 @@ def run_places(args: argparse.Namespace, settings: Settings, cancel: CancelToken
         if action == "add":
             c = parse_coordinates(args.coords)
             alt = args.alt if args.alt is not None else c.alt
-            book.add(Place(args.name, c.lat, c.lon, alt, args.radius, args.private))
+            texts = (args.city or "", args.region or "", args.country or "")
+            book.add(Place(args.name, c.lat, c.lon, alt, args.radius, args.private, 0, *texts))
             changed = [book.get(args.name)]
         elif action == "edit":
             old = book.get(args.name)
@@ -158,6 +165,9 @@ def run_places(args: argparse.Namespace, settings: Settings, cancel: CancelToken
                 new = replace(new, radius_m=args.radius)
             if args.private or args.public:
                 new = replace(new, private=args.private and not args.public)
+            for key in ("city", "region", "country"):  # '' clears one
+                if getattr(args, key) is not None:
+                    new = replace(new, **{key: getattr(args, key)})
             book.update(args.name, new)
             changed = [book.get(new.name)]
         elif action == "remove":
@@ -193,6 +203,8 @@ def run_places(args: argparse.Namespace, settings: Settings, cancel: CancelToken
             flags += [f"radius {p.radius_m:g} m"] if p.radius_m else []
             flags += ["private"] if p.private else []
             flags += [f"used {p.uses}x"] if p.uses else []
+            flags += [", ".join(x for x in (p.city, p.region, p.country) if x)]
+            flags = [f for f in flags if f]
             extra = f"  ({', '.join(flags)})" if flags else ""
             print(f"  {p.name:<20} {p.lat:11.6f} {p.lon:11.6f}{extra}")
     return EXIT_OK
@@ -234,7 +246,10 @@ def _build_edits(
             "nothing to write: give a place, coordinates, a GPX file, --title or --caption"
         )
     if gpx_file is None:
-        return TagEdit(coords, overwrite, title, caption), [], place
+        location = None
+        if place:  # --place: its name (city, region, country) goes into the files too
+            location = PlaceBook.load(settings.places_file).get(place).location()
+        return TagEdit(coords, overwrite, title, caption, location), [], place
     try:
         track = Track(load_gpx(gpx_file), timedelta(minutes=args.max_gap))
         offset = parse_offset(args.offset)
@@ -324,6 +339,7 @@ def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
                 "gps": gps,
                 "capture_time": m.capture_time.isoformat() if m.capture_time else None,
                 "camera": m.camera,
+                "place": m.location,
                 "sidecar": str(m.sidecar) if m.sidecar else None,
                 "warnings": list(m.warnings),
             }
@@ -346,6 +362,7 @@ def run_show(args: argparse.Namespace, settings: Settings, cancel: CancelToken) 
                 ("title", doc["title"]),
                 ("caption", doc["caption"]),
                 ("gps", where),
+                ("place", doc["place"]),
                 ("taken", doc["capture_time"]),
                 ("camera", doc["camera"]),
                 ("sidecar", doc["sidecar"]),

@@ -222,7 +222,15 @@ def geotag(
 
     tagging = _tagging()
     coords = checked(choice.lat, choice.lon, choice.alt)
-    edit = TagEdit(gps=coords, overwrite_gps=choice.overwrite)
+    location = None
+    if choice.place:  # the place's name (city, region, country) goes into the files too
+        from photoarchive.metadata.places import PlaceBook, PlaceError
+
+        try:
+            location = PlaceBook.load(settings.places_file).get(choice.place).location()
+        except PlaceError as exc:
+            log.warning("place %r: %s; writing its coordinates only", choice.place, exc)
+    edit = TagEdit(gps=coords, overwrite_gps=choice.overwrite, location=location)
     result = tagging.apply_tags(settings, list(paths), edit, cancel, progress)
     if choice.place and not getattr(result, "cancelled", False):
         from photoarchive.metadata.places import PlaceBook, PlaceError

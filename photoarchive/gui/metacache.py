@@ -26,7 +26,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (
     path TEXT PRIMARY KEY, week TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
     title TEXT, caption TEXT, lat REAL, lon REAL, alt REAL, capture_time TEXT, camera TEXT,
-    unreadable TEXT
+    unreadable TEXT, location TEXT
 );
 CREATE INDEX IF NOT EXISTS info_week ON info(week);
 """
@@ -44,6 +44,7 @@ class PhotoInfo:
     capture_time: str = ""
     camera: str = ""
     unreadable: str = ""  # why the metadata could not be read, if it could not
+    location: str = ""  # the place's name (city, region, country) as written in the file
 
     @property
     def has_gps(self) -> bool:
@@ -93,6 +94,7 @@ def info_from_metadata(m: Any) -> PhotoInfo:
         alt=gps.alt if gps else None,
         capture_time=m.capture_time.isoformat(sep=" ") if m.capture_time else "",
         camera=m.camera or "",
+        location=getattr(m, "location", None) or "",
     )
 
 
@@ -104,7 +106,11 @@ class MetaCache:
         if not os.path.lexists(path):  # 0600 before SQLite makes it
             with contextlib.suppress(FileExistsError):  # another process was first
                 os.close(open_private(path, os.O_RDWR | os.O_EXCL))
-        self._conn().executescript(_SCHEMA)
+        conn = self._conn()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(info)")}
+        if columns and "location" not in columns:  # an older cache: read everything again
+            conn.execute("DROP TABLE info")
+        conn.executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -119,16 +125,16 @@ class MetaCache:
         row = (
             self._conn()
             .execute(
-                "SELECT title, caption, lat, lon, alt, capture_time, camera, unreadable, mtime_ns "
-                "FROM info WHERE path=?",
+                "SELECT title, caption, lat, lon, alt, capture_time, camera, unreadable, location, "
+                "mtime_ns FROM info WHERE path=?",
                 (str(path),),
             )
             .fetchone()
         )
-        if row is None or row[8] != mtime_ns:
+        if row is None or row[9] != mtime_ns:
             return None
         return PhotoInfo(
-            *(v if v is not None else d for v, d in zip(row[:8], _DEFAULTS, strict=True))
+            *(v if v is not None else d for v, d in zip(row[:9], _DEFAULTS, strict=True))
         )
 
     def put(self, path: Path, week: str, mtime_ns: int, info: PhotoInfo) -> None:
@@ -148,11 +154,12 @@ class MetaCache:
                 i.capture_time,
                 i.camera,
                 i.unreadable,
+                i.location,
             )
             for p, w, m, i in rows
         ]
         self._conn().executemany(
-            "INSERT OR REPLACE INTO info VALUES (?,?,?,?,?,?,?,?,?,?,?)", values
+            "INSERT OR REPLACE INTO info VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", values
         )
 
     def badges(self) -> dict[str, WeekBadges]:
@@ -170,4 +177,4 @@ class MetaCache:
             self._local.conn = None
 
 
-_DEFAULTS = ("", "", None, None, None, "", "", "")
+_DEFAULTS = ("", "", None, None, None, "", "", "", "")

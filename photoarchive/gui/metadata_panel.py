@@ -111,7 +111,11 @@ class MetadataPanel(QWidget):
         self.caption_edit.setPlainText(shared or "")
         self.caption_edit.setPlaceholderText(MIXED if shared is None and n > 1 else "")
         self._fill(self.place_edit, [i.coordinates for i in infos])
-        notes = [f"“{self._place_name}”"] if self._place_name else []
+        written = common([i.location for i in infos]) if infos else None
+        if written:  # the place named in the files themselves
+            notes = [f"“{written}” (in the file{'s' if n > 1 else ''})"]
+        else:  # else the saved place these coordinates fall in
+            notes = [f"“{self._place_name}”"] if self._place_name else []
         if infos and n > 1:
             notes.append(f"{sum(i.has_gps for i in infos)} of {n} have a location")
         self.place_status.setText(" · ".join(notes))

@@ -47,6 +47,9 @@ def fill_places(tree: QTreeWidget, places: list[Place], columns: str = "ncu") ->
         }
         item = QTreeWidgetItem([values[c] for c in columns])
         item.setData(0, Qt.ItemDataRole.UserRole, place.name)
+        where = ", ".join(x for x in (place.city, place.region, place.country) if x)
+        if where:
+            item.setToolTip(0, f"{place.name} ({where})")
         tree.addTopLevelItem(item)
     for col in range(tree.columnCount()):
         tree.resizeColumnToContents(col)

@@ -12,6 +12,17 @@ from photoarchive.metadata.coords import Coordinates
 
 
 @dataclass(frozen=True)
+class Location:
+    """A named place as written into files: its name (IPTC Sub-location, XMP
+    Iptc4xmpCore:Location) and, where the place record has them, city, region and country."""
+
+    name: str
+    city: str = ""
+    region: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
 class TagEdit:
     """One edit; None leaves a field unchanged, '' clears a title or caption."""
 
@@ -19,7 +30,13 @@ class TagEdit:
     overwrite_gps: bool = False
     title: str | None = None
     caption: str | None = None
+    location: Location | None = None  # written with the GPS (not where the GPS is kept)
 
     @property
     def empty(self) -> bool:
-        return self.gps is None and self.title is None and self.caption is None
+        return (
+            self.gps is None
+            and self.title is None
+            and self.caption is None
+            and self.location is None
+        )

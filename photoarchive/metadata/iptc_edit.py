@@ -55,9 +55,13 @@ def _set(sets: list[tuple[int, int, bytes]], key: tuple[int, int], value: bytes 
 
 
 def edit_iptc_datasets(
-    block: bytes | None, title: str | None, caption: str | None
+    block: bytes | None,
+    title: str | None,
+    caption: str | None,
+    more: dict[tuple[int, int], str | None] | None = None,
 ) -> tuple[bytes, list[str]]:
-    """New IPTC datasets with title/caption set ('' removes, None leaves) and marked UTF-8."""
+    """New IPTC datasets with title/caption (and `more`: record:dataset -> text, the place
+    fields) set ('' or None in `more` removes, None for title/caption leaves) and UTF-8."""
     notes: list[str] = []
     sets = iptc_datasets(block or b"")
     if block and sum(5 + len(v) for _, _, v in sets) > len(block):
@@ -80,6 +84,8 @@ def edit_iptc_datasets(
     for key, text in ((OBJECT_NAME, title), (CAPTION, caption)):
         if text is not None:
             _set(sets, key, text.encode("utf-8") if text else None)
+    for key, value in (more or {}).items():
+        _set(sets, key, value.encode("utf-8") if value else None)
     return b"".join(_dataset(*s) for s in sets), notes
 
 
@@ -105,7 +111,10 @@ def _resources(data: bytes) -> list[tuple[int, bytes, bytes]]:
 
 
 def photoshop_segment(
-    payload: bytes | None, title: str | None, caption: str | None
+    payload: bytes | None,
+    title: str | None,
+    caption: str | None,
+    more: dict[tuple[int, int], str | None] | None = None,
 ) -> tuple[bytes, list[str]]:
     """The APP13 payload ("Photoshop 3.0\\0" + resources) with the IPTC resource edited."""
     if payload is not None and not payload.startswith(PS_SIG):
@@ -113,7 +122,7 @@ def photoshop_segment(
     body = payload[len(PS_SIG) :] if payload else b""
     resources = _resources(body)
     old = next((p for rid, _, p in resources if rid == IPTC_RESOURCE), None)
-    iptc, notes = edit_iptc_datasets(old, title, caption)
+    iptc, notes = edit_iptc_datasets(old, title, caption, more)
     if old is None:
         resources.append((IPTC_RESOURCE, b"\x00\x00", iptc))
     else:

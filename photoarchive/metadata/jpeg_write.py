@@ -28,11 +28,16 @@ from photoarchive.metadata.exif_patch import ExifPatchError, patch_exif
 from photoarchive.metadata.iptc_edit import IptcEditError, photoshop_segment
 from photoarchive.metadata.jpeg_segments import quick_exif, refresh_iptc_digest
 from photoarchive.metadata.tag_values import (
+    IPTC_CORE_NS,
+    LOCATION_DATASETS,
+    PHOTOSHOP_NS,
     X_DEFAULT,
     cut_utf8,
     exif_gps,
     gps_decision,
     gps_xmp,
+    location_mismatch,
+    location_tags,
     same_gps,
     text_value,
     xmp_gps,
@@ -203,7 +208,18 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
         desc = exif_now.get("Exif.Image.ImageDescription")
         if exif_key and text_value(desc) != (value or None) and (value or desc is not None):
             exif_changes[exif_key] = value or None
-    if not (exif_changes or xmp_changes or iptc_changes):
+    place: dict[tuple[int, int], str | None] = {}
+    if spec.location is not None and not any(n.startswith("kept the GPS") for n in notes):
+        loc_iptc, loc_xmp = location_tags(spec.location)  # the place goes with its position
+        for iptc_key, value in loc_iptc.items():
+            key = LOCATION_DATASETS[iptc_key]
+            differs = _iptc_text(iptc_now, key) != (value or "") or (value and not utf8)
+            if differs and (value or key in iptc_now):
+                place[key] = value
+        for xmp_key, text in loc_xmp.items():
+            if text_value(xmp_now.get(xmp_key)) != text and (text or xmp_key in xmp_now):
+                xmp_changes[xmp_key] = text
+    if not (exif_changes or xmp_changes or iptc_changes or place):
         return None, notes
     new: dict[str, tuple[int, bytes]] = {}
     if exif_changes and tiff_block is not None and walk(tiff_block).outside:
@@ -213,9 +229,9 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
         if exif_changes:
             block = patch_exif(tiff_block, **exif_changes)  # type: ignore[arg-type]
             new["exif"] = (0xE1, b"Exif\x00\x00" + block)
-        if iptc_changes:
+        if iptc_changes or place:
             seg, more = photoshop_segment(
-                iptc_payload, iptc_changes.get("title"), iptc_changes.get("caption")
+                iptc_payload, iptc_changes.get("title"), iptc_changes.get("caption"), place
             )
             notes += more
             new["app13"] = (0xED, seg)
@@ -233,7 +249,7 @@ def edit_head(head: bytes, spec: TagEdit, xmp_tool: XmpTool) -> tuple[bytes | No
     return _join(h, new, ext), notes
 
 
-_PREFIXES = {"dc": DC, "exif": EXIF_NS}
+_PREFIXES = {"dc": DC, "exif": EXIF_NS, "iptc": IPTC_CORE_NS, "photoshop": PHOTOSHOP_NS}
 
 
 def _extended(
@@ -287,6 +303,12 @@ def verify_head(head: bytes, spec: TagEdit, kept_gps: bool, xmp_tool: XmpTool) -
             raise JpegWriteError(f"read-back check failed for {xmp_key}")
         if _iptc_text(iptc, key) != cut_utf8(want, IPTC_LIMITS[key]):
             raise JpegWriteError(f"read-back check failed for IPTC {key[0]}:{key[1]}")
+    if spec.location is not None and not kept_gps:
+        if bad := location_mismatch(spec.location, xmp):
+            raise JpegWriteError(f"read-back check failed for {bad}")
+        for iptc_key, value in location_tags(spec.location)[0].items():
+            if _iptc_text(iptc, LOCATION_DATASETS[iptc_key]) != (value or ""):
+                raise JpegWriteError(f"read-back check failed for {iptc_key}")
 
 
 def rewrite_jpeg(

@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from photoarchive.metadata.coords import CoordinateError, checked
+from photoarchive.metadata.edit import Location
 from photoarchive.private import open_private, private_dir
 
 try:
@@ -33,6 +34,7 @@ HEADER = """\
 # lat/lon in decimal degrees (WGS-84, south and west negative), alt in metres above sea level,
 # radius_m how far around the point counts as this place, private = true keeps the place
 # out of anything shared online. `uses` counts how often the place was applied.
+# city, region and country (optional) are written into the photos with the place's name.
 """
 
 
@@ -45,6 +47,13 @@ class Place:
     radius_m: float | None = None
     private: bool = False
     uses: int = 0
+    city: str = ""
+    region: str = ""  # state, province, county
+    country: str = ""
+
+    def location(self) -> Location:
+        """What geotagging with this place writes into the files besides its coordinates."""
+        return Location(self.name, self.city, self.region, self.country)
 
 
 class PlaceError(ValueError):
@@ -62,6 +71,12 @@ def validate(place: Place) -> Place:
         raise PlaceError("a place needs a name")
     if any(ch in name for ch in "\n\r\t"):
         raise PlaceError(f"place name {name!r} must be on one line")
+    for label in ("city", "region", "country"):
+        if any(ch in getattr(place, label) for ch in "\n\r\t"):
+            raise PlaceError(f"place {name!r}: the {label} must be on one line")
+    place = replace(
+        place, city=place.city.strip(), region=place.region.strip(), country=place.country.strip()
+    )
     try:
         checked(place.lat, place.lon, place.alt)
     except CoordinateError as exc:
@@ -227,7 +242,8 @@ def _locked(lock_path: Path) -> Iterator[None]:
 def _from_toml(entry: object) -> Place:
     if not isinstance(entry, dict):
         raise PlaceError("each place must be a table")
-    unknown = set(entry) - {"name", "lat", "lon", "alt", "radius_m", "private", "uses"}
+    texts = ("city", "region", "country")
+    unknown = set(entry) - {"name", "lat", "lon", "alt", "radius_m", "private", "uses", *texts}
     if unknown:
         log.warning("ignoring unknown place keys %s", ", ".join(sorted(unknown)))
     missing = [k for k in ("name", "lat", "lon") if k not in entry]
@@ -250,7 +266,19 @@ def _from_toml(entry: object) -> Place:
     uses = entry.get("uses", 0)
     if not isinstance(uses, int) or isinstance(uses, bool) or uses < 0:
         raise PlaceError("uses must be a whole number")
-    return Place(str(entry["name"]), lat, lon, num("alt"), num("radius_m"), private, uses)
+    for key in texts:
+        if not isinstance(entry.get(key, ""), str):
+            raise PlaceError(f"{key} must be text")
+    return Place(
+        str(entry["name"]),
+        lat,
+        lon,
+        num("alt"),
+        num("radius_m"),
+        private,
+        uses,
+        *(str(entry.get(key, "")) for key in texts),
+    )
 
 
 def _toml_str(text: str) -> str:
@@ -269,6 +297,11 @@ def _to_toml(p: Place) -> str:
         lines.append("private = true")
     if p.uses:
         lines.append(f"uses = {p.uses}")
+    lines += [
+        f"{key} = {_toml_str(getattr(p, key))}"
+        for key in ("city", "region", "country")
+        if getattr(p, key)
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,7 @@ from photoarchive.metadata.sidecars import VIDEO_EXTS, existing_sidecar, uses_si
 from photoarchive.metadata.tag_values import (
     camera_name,
     exif_gps,
+    location_text,
     text_value,
     xmp_gps,
 )
@@ -108,7 +109,9 @@ def read_metadata(path: Path) -> PhotoMetadata:
                 title, caption = (found, caption) if label == "title" else (title, found)
                 break
     when = _capture_time(path, tags, sx)
-    return PhotoMetadata(title, caption, gps, when, camera_name(tags.exif), side, tuple(warnings))
+    where = location_text(sx, tags.xmp, tags.iptc)  # the place's name, city, region, country
+    camera = camera_name(tags.exif)
+    return PhotoMetadata(title, caption, gps, when, camera, side, tuple(warnings), where)
 
 
 def _capture_time(path: Path, tags: _Tags, sidecar: dict[str, object]) -> datetime | None:

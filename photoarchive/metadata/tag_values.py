@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
 from photoarchive.metadata.coords import CoordinateError, Coordinates, checked
+from photoarchive.metadata.edit import Location
 
 X_DEFAULT = 'lang="x-default"'
 
@@ -189,3 +190,73 @@ def gps_decision(
             return False, None
         return False, f"kept the GPS position already in the {where} (use overwrite)"
     return not same_gps(current, new), None
+
+
+# Place names: IPTC IIM datasets (with their length limits in bytes) and their XMP twins.
+LOCATION_KEYS = (  # (Location field, IPTC key, IPTC limit, XMP key)
+    ("name", "Iptc.Application2.SubLocation", 32, "Xmp.iptc.Location"),
+    ("city", "Iptc.Application2.City", 32, "Xmp.photoshop.City"),
+    ("region", "Iptc.Application2.ProvinceState", 32, "Xmp.photoshop.State"),
+    ("country", "Iptc.Application2.CountryName", 64, "Xmp.photoshop.Country"),
+)
+LOCATION_DATASETS = {  # IPTC IIM record:dataset of each key (the byte-level JPEG writer)
+    "Iptc.Application2.SubLocation": (2, 92),
+    "Iptc.Application2.City": (2, 90),
+    "Iptc.Application2.ProvinceState": (2, 95),
+    "Iptc.Application2.CountryName": (2, 101),
+}
+IPTC_CORE_NS = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+PHOTOSHOP_NS = "http://ns.adobe.com/photoshop/1.0/"
+LOCATION_XMP_NAMES = (  # the same XMP properties as "{namespace}name" (the write check)
+    f"{{{IPTC_CORE_NS}}}Location",
+    f"{{{PHOTOSHOP_NS}}}City",
+    f"{{{PHOTOSHOP_NS}}}State",
+    f"{{{PHOTOSHOP_NS}}}Country",
+)
+
+
+def location_tags(loc: Location) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """(IPTC, XMP) values for a place; an empty field removes a stale value (None)."""
+    iptc: dict[str, str | None] = {}
+    xmp: dict[str, str | None] = {}
+    for attr, iptc_key, limit, xmp_key in LOCATION_KEYS:
+        value = str(getattr(loc, attr) or "").strip()
+        iptc[iptc_key] = cut_utf8(value, limit) or None
+        xmp[xmp_key] = value or None
+    return iptc, xmp
+
+
+def location_changes(
+    loc: Location | None,
+    iptc_now: dict[str, object],
+    xmp_now: dict[str, object],
+    iptc: dict[str, object],
+    xmp: dict[str, object],
+) -> None:
+    """Add to `iptc`/`xmp` the place tags that differ from what the file holds (None: none)."""
+    if loc is None:
+        return
+    loc_iptc, loc_xmp = location_tags(loc)
+    iptc.update({k: v for k, v in loc_iptc.items() if text_value(iptc_now.get(k)) != v})
+    xmp.update({k: v for k, v in loc_xmp.items() if text_value(xmp_now.get(k)) != v})
+
+
+def location_mismatch(loc: Location | None, xmp: dict[str, object]) -> str | None:
+    """The first XMP place tag that does not read back as written (None: all do)."""
+    if loc is None:
+        return None
+    return next((k for k, v in location_tags(loc)[1].items() if text_value(xmp.get(k)) != v), None)
+
+
+def location_text(*sources: dict[str, object]) -> str | None:
+    """'Tour Eiffel, Paris, Île-de-France, France' from the first source holding a place name
+    (XMP before IPTC, as for titles)."""
+    for tags in sources:
+        parts = []
+        for _attr, iptc_key, _limit, xmp_key in LOCATION_KEYS:
+            value = text_value(tags.get(xmp_key)) or text_value(tags.get(iptc_key))
+            if value and value not in parts:
+                parts.append(value)
+        if parts:
+            return ", ".join(parts)
+    return None

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from photoarchive.metadata.edit import TagEdit
-from photoarchive.metadata.tag_values import xmp_coord
+from photoarchive.metadata.tag_values import LOCATION_DATASETS, LOCATION_XMP_NAMES, xmp_coord
 from photoarchive.metadata.tiff_walk import TiffError, maker_note_may_move, walk
 
 log = logging.getLogger(__name__)
@@ -281,8 +281,8 @@ def check(before: Blocks, after: Blocks, edited: Edited) -> Snapshot:
 GPS_XMP = ("GPSVersionID", "GPSLatitude", "GPSLongitude", "GPSMapDatum", "GPSAltitude")
 
 
-def edited_for(gps: bool, title: bool, caption: bool) -> Edited:
-    """The tags a title/caption/GPS edit sets (see the field <-> tag table in `exiv2`)."""
+def edited_for(gps: bool, title: bool, caption: bool, location: bool = False) -> Edited:
+    """The tags a title/caption/GPS/place edit sets (see the field <-> tag table in `exiv2`)."""
     exif: set[str] = set()
     iptc: set[tuple[int, int]] = set()
     xmp: set[str] = set()
@@ -296,6 +296,9 @@ def edited_for(gps: bool, title: bool, caption: bool) -> Edited:
         exif.add("IFD0.010e")
         iptc.update({(1, 90), (2, 120)})
         xmp.add(f"{{{DC}}}description")
+    if location:  # the place's name, city, region, country (tag_values.LOCATION_KEYS)
+        iptc.update({(1, 90), *LOCATION_DATASETS.values()})
+        xmp.update(LOCATION_XMP_NAMES)
     if xmp:  # points at the ExtendedXMP, which an edit may rewrite (a new GUID)
         xmp.add(f"{{{XMP_NOTE}}}HasExtendedXMP")
     return Edited(frozenset(exif), frozenset(iptc), frozenset(xmp))
@@ -306,5 +309,6 @@ def check_edit(before: Blocks | None, after: Blocks | None, spec: TagEdit) -> No
     (None: a format without blocks we read, nothing to compare)."""
     if before is None:
         return
-    edited = edited_for(spec.gps is not None, spec.title is not None, spec.caption is not None)
+    fields = (spec.gps, spec.title, spec.caption, spec.location)
+    edited = edited_for(*(value is not None for value in fields))
     check(before, after or Blocks(), edited)

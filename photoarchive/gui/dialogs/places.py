@@ -47,6 +47,9 @@ class PlacesDialog(QDialog):
         self.coords_status = child(form, QLabel, "coordsStatus")
         self.radius = child(form, QSpinBox, "radiusSpin")
         self.private = child(form, QCheckBox, "privateCheck")
+        self.city_edit = child(form, QLineEdit, "cityEdit")
+        self.region_edit = child(form, QLineEdit, "regionEdit")
+        self.country_edit = child(form, QLineEdit, "countryEdit")
         self.status = child(form, QLabel, "statusLabel")
         self.update_button = child(form, QPushButton, "updateButton")
         self.rename_button = child(form, QPushButton, "renameButton")
@@ -91,6 +94,9 @@ class PlacesDialog(QDialog):
         self.coords_edit.setText(coords_text(place))
         self.radius.setValue(int(place.radius_m or 0))
         self.private.setChecked(place.private)
+        self.city_edit.setText(place.city)
+        self.region_edit.setText(place.region)
+        self.country_edit.setText(place.country)
 
     def _form_place(self, uses: int = 0) -> Place | None:
         coords = check_coordinates(self.coords_edit, self.coords_status)
@@ -106,6 +112,9 @@ class PlacesDialog(QDialog):
             radius,
             self.private.isChecked(),
             uses,
+            self.city_edit.text().strip(),
+            self.region_edit.text().strip(),
+            self.country_edit.text().strip(),
         )
 
     def _commit(self, change: object, message: str, select: str | None) -> bool:
