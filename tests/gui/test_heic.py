@@ -79,3 +79,20 @@ def test_sidecar_metadata_is_shown_and_counted(qtbot, heic_window, wait_job) -> 
     row = model.photos.index(heic)
     win.grid.setCurrentIndex(model.index(row))
     qtbot.waitUntil(lambda: win.panel.place_edit.text().startswith("48.85830"), timeout=10000)
+
+
+def test_avif_and_heif_files_decode_too(tmp_path: Path) -> None:
+    from PIL import Image, features
+
+    from photoarchive.gui.thumbcache import make_thumbnail
+
+    heif = tmp_path / "IMG_1.HEIF"
+    heif.write_bytes(heic_bytes((30, 160, 40), TAKEN))
+    im = make_thumbnail(heif, 128, heif.stat().st_size)
+    assert im is not None and im.size == (128, 96) and im.getpixel((64, 48))[1] > 120
+    if not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF support")
+    avif = tmp_path / "IMG_2.avif"
+    Image.new("RGB", (320, 240), (30, 40, 200)).save(avif, "AVIF", quality=70)
+    im = make_thumbnail(avif, 128, avif.stat().st_size)
+    assert im is not None and im.size == (128, 96) and im.getpixel((64, 48))[2] > 150
