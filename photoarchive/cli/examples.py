@@ -52,6 +52,10 @@ EXAMPLES: dict[str, list[str]] = {
     "flickr logout": ["photoarchive flickr logout"],
     "flickr whoami": ["photoarchive flickr whoami --json"],
     "install-desktop": ["photoarchive install-desktop", "photoarchive install-desktop --remove"],
+    "adopt": [
+        "photoarchive adopt ~/Pictures/Family --in-place   # keep the folders where they are",
+        "photoarchive adopt /media/me/OLD_DISK/Photos --copy",
+    ],
 }
 
 

@@ -8,12 +8,13 @@ file that needs a look; "Show" unfolds them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -164,7 +165,15 @@ class JobsBar(QWidget):
         while len(finished) > MAX_FINISHED:
             self.remove_row(finished.pop(0))
         self._refresh()
+        QTimer.singleShot(0, lambda: self._scroll_to(row))  # even if the user scrolled down
         return row
+
+    def _scroll_to(self, row: JobRow) -> None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None and row in self.rows:
+            parent.ensureWidgetVisible(row, 0, 0)
 
     def folded(self) -> list[JobRow]:
         """Finished rows other than the newest job's: what the summary line stands for."""

@@ -23,11 +23,17 @@ def test_a_new_job_is_visible_while_five_finished_exist(qtbot, window, wait_job,
     assert newest.status.text() == "done: written 1 file, unchanged 0, 0 errors"
     assert bar.summary.isVisible()
     assert bar.summary_label.text() == "4 earlier jobs: 4 done · 1 problem"
+    bar.toggle_button.click()  # unfolded: more rows than the small bar shows
+    scroll = win.vsplit.widget(1)
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0, timeout=5000)
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # user scrolled
     release = threading.Event()
     running = win.runner.run("Still working", lambda c, p: release.wait(30))
     row = bar.row_for(running)
     qtbot.waitUntil(lambda: not row.visibleRegion().isEmpty(), timeout=5000)
+    assert scroll.verticalScrollBar().value() == 0  # brought back to the newest job
     assert bar.summary_label.text() == "5 earlier jobs: 5 done · 1 problem"
+    bar.toggle_button.click()  # fold them again
     assert [r.isVisible() for r in bar.rows[:5]] == [False] * 5  # folded
     dialog = bar.show_earlier_problems()
     qtbot.addWidget(dialog)
