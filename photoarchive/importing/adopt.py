@@ -188,7 +188,7 @@ def adopt_in_place(
             Problem(
                 str(root / name),
                 f"not a week folder named {pattern!r}: left as it is and not indexed "
-                "(import it into the archive with `photoarchive import`)",
+                "(import it into the archive to have it indexed)",
                 Severity.WARNING,
             )
         )
