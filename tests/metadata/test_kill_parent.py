@@ -131,7 +131,7 @@ def test_killed_tag_leaves_no_process_and_the_next_command_repairs_the_catalog(
 
     again = cli("caption", "--title", "After the kills", str(week))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "Wrote 100 file(s)" in again.stdout
+    assert "Wrote 100 files;" in again.stdout
     assert json.loads(cli("verify", "--json").stdout)["changed"] == []
 
 
@@ -170,7 +170,7 @@ def test_killed_worker_leaves_no_temporary_after_the_run(
     assert victim is not None, "no worker seen at work; make the batch longer"
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, out + err
-    assert "Wrote 100 file(s)" in out
+    assert "Wrote 100 files;" in out
     assert _temps(week) == []
     verify = subprocess.run(
         [
