@@ -44,7 +44,7 @@ def test_undated_photos_are_held_back_until_the_user_chooses(capsys, settings: S
     )
     assert "choose its week with --undated" in out
     assert not (settings.archive / "2024-05-20").exists()
-    assert sorted(p.name for p in (settings.archive / "2024-03-04").iterdir()) == [
+    assert sorted(p.name for p in (settings.archive / "2024-03-04").glob("*.JPG")) == [
         "IMG_0001.JPG",
         "IMG_0002.JPG",
         "IMG_0003.JPG",
