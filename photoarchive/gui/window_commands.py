@@ -225,7 +225,7 @@ class WindowCommands(_Base):
             lambda c, p: actions.sync(settings, c, p),
             writes=True,
         )
-        job.failed.connect(lambda msg, j=job: self._sync_failed(j, msg))
+        self.watch(job, "Sync")  # a missing bucket: the message points to Settings' Create
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
         return job
 
@@ -258,18 +258,6 @@ class WindowCommands(_Base):
         self.watch(job, "Flickr upload")
         job.ended.connect(lambda: self.refresh_weeks(self.selected_weeks()))
         return job
-
-    def _sync_failed(self, job: Job, message: str) -> None:
-        """A missing bucket is offered for creation here (never sent to the command line)."""
-        if getattr(job.exception, "kind", "") != "not-found":
-            self.show_error("Sync failed", message)
-            return
-        from photoarchive.gui.dialogs.bucket import BucketDialog
-
-        dlg = BucketDialog(self.settings, self.runner, self.settings.bucket, self)
-        dlg.created.connect(lambda words: self.statusBar().showMessage(f"Created {words}"))
-        self.bucket_dialog = dlg
-        dlg.open()
 
     def check_archive(self) -> Job:
         """Tools → Check the archive: every file re-hashed against the catalog."""

@@ -69,7 +69,6 @@ class Job(QObject):
         self.state = JobState.QUEUED
         self.result: object = None
         self.error = ""
-        self.exception: Exception | None = None
         self.problems: list[Problem] = []
         self.last: Progress | None = None
         self.started_at = 0.0
@@ -102,7 +101,6 @@ class Job(QObject):
         except Exception as exc:  # every failure must reach the user as a message
             log.exception("job %r failed", self.title)
             self.error = readable(exc)
-            self.exception = exc  # callers may offer a remedy by its kind
             self._finish(JobState.FAILED)
         else:
             self.result = result

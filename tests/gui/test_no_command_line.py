@@ -62,20 +62,19 @@ def test_no_gui_text_names_a_command_line_command() -> None:
     assert offenders == [], "\n".join(offenders)
 
 
-def test_a_missing_bucket_is_created_from_the_gui(qtbot, window, wait_job, gcs) -> None:  # noqa: F811
+def test_a_missing_bucket_points_to_settings_and_the_copy_is_checked_in_the_gui(
+    qtbot,
+    window,
+    wait_job,
+    gcs,  # noqa: F811
+) -> None:
     win = window
-    name = f"new-{uuid.uuid4().hex[:10]}"
-    win.apply_settings(replace(win.settings, bucket=f"gs://{name}"))
+    win.apply_settings(replace(win.settings, bucket=f"gs://new-{uuid.uuid4().hex[:10]}"))
     job = win.sync_now()
     wait_job(job, timeout=120000)
     assert job.state == "failed"
-    qtbot.waitUntil(lambda: getattr(win, "bucket_dialog", None) is not None, timeout=5000)
-    dlg = win.bucket_dialog
-    assert "does not exist yet" in dlg.findChildren(type(dlg.status))[0].text()
-    dlg.location.setCurrentText("EU")
-    wait_job(dlg.start(), timeout=60000)
-    assert dlg.job.state == "done", dlg.job.error
-    assert gcs.client.lookup_bucket(name) is not None
+    assert "Create bucket" in win.last_error and "photoarchive" not in win.last_error
+    win.apply_settings(replace(win.settings, bucket=gcs.target))
     job = win.sync_now()
     wait_job(job, timeout=120000)
     assert job.state == "done", job.error
