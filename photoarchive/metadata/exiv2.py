@@ -6,7 +6,6 @@ Field <-> tag table (Metadata Working Group guidance, as Photini and exiftool's 
     caption  XMP dc:description     IPTC Caption-Abstract (2000)   EXIF ImageDescription
     gps      EXIF GPSLatitude/Ref, GPSLongitude/Ref, GPSAltitude/Ref, GPSVersionID, GPSMapDatum
              (XMP exif:GPS* in sidecars, and in files that already carry them)
-    place    XMP Iptc4xmpCore:Location, photoshop:City/State/Country; IPTC Sub-location etc.
     capture  EXIF DateTimeOriginal + OffsetTimeOriginal (XMP exif:DateTimeOriginal in sidecars)
     camera   EXIF Make + Model
 
@@ -31,12 +30,11 @@ from pathlib import Path
 
 import pyexiv2
 
+from photoarchive.metadata import tag_values as tv
 from photoarchive.metadata.blocks import XMP_SIG, file_blocks
 from photoarchive.metadata.coords import CoordinateError, Coordinates, checked
 from photoarchive.metadata.edit import TagEdit
-from photoarchive.metadata.jpeg_segments import (
-    scan_offset,
-)
+from photoarchive.metadata.jpeg_segments import scan_offset
 from photoarchive.metadata.jpeg_write import JpegWriteError, rewrite_jpeg
 from photoarchive.metadata.sidecars import (
     existing_sidecar,
@@ -50,8 +48,6 @@ from photoarchive.metadata.tag_values import (
     gps_decision,
     gps_exif,
     gps_xmp,
-    location_changes,
-    location_mismatch,
     same_gps,
     text_value,
     xmp_gps,
@@ -91,7 +87,7 @@ class PhotoMetadata:
     camera: str | None
     sidecar: Path | None = None  # the XMP sidecar read, if any
     warnings: tuple[str, ...] = field(default=())
-    location: str | None = None  # the place's name (and city, region, country) in the file
+    location: str | None = None  # place name, city, region, country (XMP Iptc4xmpCore/IPTC)
 
 
 @dataclass(frozen=True)
@@ -231,8 +227,7 @@ def _edit_image(
             xmp[xmp_key] = {X_DEFAULT: value} if value else None
         if exif_key and text_value(tags.exif.get(exif_key)) != (value or None):
             exif[exif_key] = value or None
-    keep = any(n.startswith("kept the GPS") for n in notes)  # the place goes with its position
-    location_changes(None if keep else spec.location, tags.iptc, tags.xmp, iptc, xmp)
+    tv.location_changes(spec.location, notes, tags.iptc, tags.xmp, iptc, xmp)  # place
     exif_w = _drop_none(exif, tags.exif)
     iptc_w = _drop_none(iptc, tags.iptc)
     xmp_w = _drop_none(xmp, tags.xmp)  # type: ignore[arg-type]
@@ -268,7 +263,7 @@ def _check(
     for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
         if value is not None and text_value(tags.xmp.get(key)) != (value.strip() or None):
             raise MetadataError(f"read-back check failed for {key}")
-    if not kept_gps and (bad := location_mismatch(spec.location, tags.xmp)):
+    if not kept_gps and (bad := tv.location_mismatch(spec.location, tags.xmp)):
         raise MetadataError(f"read-back check failed for {bad}")
 
 
@@ -368,8 +363,7 @@ def rewrite_sidecar(existing: bytes | None, spec: EditSpec) -> Rewrite:
     for value, key in ((spec.title, "Xmp.dc.title"), (spec.caption, "Xmp.dc.description")):
         if value is not None and text_value(current.get(key)) != (value.strip() or None):
             xmp[key] = {X_DEFAULT: value.strip()} if value.strip() else None
-    keep = any(n.startswith("kept the GPS") for n in notes)  # the place goes with its position
-    location_changes(None if keep else spec.location, {}, current, {}, xmp)
+    tv.location_changes(spec.location, notes, {}, current, {}, xmp)  # place: XMP only
     xmp = _drop_none(xmp, current)  # type: ignore[arg-type]
     if not xmp:
         return Rewrite(None, tuple(notes))

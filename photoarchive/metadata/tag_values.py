@@ -228,13 +228,15 @@ def location_tags(loc: Location) -> tuple[dict[str, str | None], dict[str, str |
 
 def location_changes(
     loc: Location | None,
+    notes: list[str],
     iptc_now: dict[str, object],
     xmp_now: dict[str, object],
     iptc: dict[str, object],
     xmp: dict[str, object],
 ) -> None:
-    """Add to `iptc`/`xmp` the place tags that differ from what the file holds (None: none)."""
-    if loc is None:
+    """Add to `iptc`/`xmp` the place tags that differ from what the file holds (None: none).
+    The place goes with its position: where the file's own GPS was kept, so is its place."""
+    if loc is None or any(n.startswith("kept the GPS") for n in notes):
         return
     loc_iptc, loc_xmp = location_tags(loc)
     iptc.update({k: v for k, v in loc_iptc.items() if text_value(iptc_now.get(k)) != v})

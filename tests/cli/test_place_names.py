@@ -43,3 +43,15 @@ def test_a_heic_gets_the_place_name_in_its_sidecar(capsys, settings: Settings, t
     capsys.readouterr()
     assert main(["show", str(photo)]) == 0
     assert "  place:    Beach, France" in capsys.readouterr().out
+
+
+def test_a_png_gets_the_place_name_in_the_file(capsys, settings: Settings, tmp_path) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "scan.png"
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo)
+    assert main(["places", "add", "Farm", "47.1, 8.2", "--region", "Aargau"]) == 0
+    assert main(["geotag", "--place", "Farm", str(photo)]) == 0
+    capsys.readouterr()
+    assert main(["show", str(photo)]) == 0
+    assert "  place:    Farm, Aargau" in capsys.readouterr().out
