@@ -36,11 +36,23 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from imaging import jpeg_bytes, write_file  # noqa: E402
 
+LAYOUT = "scan-padded"  # bump when the card's files change, so old cards are made anew
+
+
+def camera_jpeg(seed: int, taken: datetime, size: int, rnd: random.Random) -> bytes:
+    """A JPEG laid out as a camera writes it: EXIF first, then a few MB of entropy-coded scan
+    data (random bytes with no 0xFF, so no marker appears inside), then EOI. The readers find
+    the date in the first kilobytes and the image-data hash covers the bulk, as for real files.
+    """
+    small = jpeg_bytes(seed, taken, size=(160, 120))
+    body = rnd.randbytes(max(0, size - len(small))).replace(b"\xff", b"\xfe")
+    return small[:-2] + body + small[-2:]
+
 
 def make_card(card: Path, files: int) -> int:
-    """JPEGs of 2-6 MB (incompressible padding after real EXIF), over ~8 weeks."""
+    """JPEGs of 2-6 MB (camera layout: EXIF first, bulk in the scan data), over ~8 weeks."""
     marker = card / ".complete"
-    if marker.exists() and marker.read_text() == str(files):
+    if marker.exists() and marker.read_text() == f"{files} {LAYOUT}":
         return sum(p.stat().st_size for p in card.rglob("*.JPG"))
     shutil.rmtree(card, ignore_errors=True)
     rnd = random.Random(1)
@@ -49,10 +61,10 @@ def make_card(card: Path, files: int) -> int:
     for i in range(files):
         taken = start + timedelta(minutes=80 * i)
         size = rnd.randint(2_000_000, 6_000_000)
-        data = jpeg_bytes(i, taken, size=(160, 120), pad_to=size)
+        data = camera_jpeg(i, taken, size, rnd)
         write_file(card / f"DCIM/{100 + i // 500}CANON/IMG_{i % 10000:04d}.JPG", data, taken)
         total += len(data)
-    marker.write_text(str(files))
+    marker.write_text(f"{files} {LAYOUT}")
     subprocess.run(["sync"], check=True)
     return total
 
