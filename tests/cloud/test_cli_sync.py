@@ -104,7 +104,7 @@ def test_resumable_upload_without_storage_class_is_flagged_by_verify(
     verify --remote notices."""
     import os
 
-    from photoarchive.cloud.sync import MEMORY_LIMIT
+    from photoarchive.cloud.checked_upload import MEMORY_LIMIT
 
     make_archive(settings, {"2023-01-02/BIG.MOV": os.urandom(MEMORY_LIMIT + 1)})
     assert run("sync", "--bucket", gcs.target).returncode == 0

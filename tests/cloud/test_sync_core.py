@@ -222,9 +222,9 @@ def test_large_file_resumable_upload_checked(
 ) -> None:
     """9 MiB goes resumable (over the library's 8 MiB multipart limit); with a 1 MiB memory
     limit it is also streamed from disk instead of read into memory."""
-    import photoarchive.cloud.sync as sync_mod
+    import photoarchive.cloud.checked_upload as upload_mod
 
-    monkeypatch.setattr(sync_mod, "MEMORY_LIMIT", memory_limit)
+    monkeypatch.setattr(upload_mod, "MEMORY_LIMIT", memory_limit)
     data = os.urandom(9 << 20)
     make_archive(settings, {"2023-03-06/CLIP.MOV": data})
     _, summary = sync(settings, gcs, fast_retry)

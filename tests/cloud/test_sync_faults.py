@@ -114,10 +114,10 @@ def test_sync_through_faulty_link_ends_complete_verified_and_unduplicated(
 def test_resumable_upload_survives_a_dropped_chunk(
     settings: Settings, proxied: Proxied, fast_retry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import photoarchive.cloud.sync as sync_mod
+    import photoarchive.cloud.checked_upload as upload_mod
 
-    monkeypatch.setattr(sync_mod, "MEMORY_LIMIT", 1 << 20)
-    monkeypatch.setattr(sync_mod, "CHUNK_SIZE", 1 << 20)
+    monkeypatch.setattr(upload_mod, "MEMORY_LIMIT", 1 << 20)
+    monkeypatch.setattr(upload_mod, "CHUNK_SIZE", 1 << 20)
     data = os.urandom(9 << 20)  # over 8 MiB: resumable (smaller files go multipart)
     make_archive(settings, {"2023-03-06/CLIP.MP4": data})
     # Upload requests: 1 = start the session, 2..10 = 1 MiB chunks; fault chunks 2 and 3.
@@ -330,10 +330,10 @@ def test_file_changed_during_upload_is_not_recorded_and_its_copy_removed(
 ) -> None:
     """A large file is hashed, then streamed; the proxy rewrites it (same size, same mtime)
     when the upload starts, so the server receives other bytes than were hashed."""
-    import photoarchive.cloud.sync as sync_mod
+    import photoarchive.cloud.checked_upload as upload_mod
 
-    monkeypatch.setattr(sync_mod, "MEMORY_LIMIT", 1 << 20)
-    monkeypatch.setattr(sync_mod, "CHUNK_SIZE", 4 << 20)
+    monkeypatch.setattr(upload_mod, "MEMORY_LIMIT", 1 << 20)
+    monkeypatch.setattr(upload_mod, "CHUNK_SIZE", 4 << 20)
     rel = "2023-03-06/CLIP.MOV"
     make_archive(settings, {rel: os.urandom(9 << 20), "2023-03-06/A.JPG": b"small"})
     path = settings.archive / rel
