@@ -31,3 +31,24 @@ def tmpfs(path: Path, size: str = "4m", ro: bool = False) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+@contextmanager
+def ext4_card(path: Path, label: str, size: str = "8M") -> Iterator[Path]:
+    """A loop-mounted ext4 image with a real filesystem label and UUID (a card as the system
+    sees it; this kernel has no vfat driver). Needs root and mkfs.ext4; skips otherwise."""
+    path.mkdir(parents=True, exist_ok=True)
+    image = path.with_name(path.name + ".img")
+    subprocess.run(["truncate", "-s", size, str(image)], check=True)
+    made = subprocess.run(["mkfs.ext4", "-q", "-L", label, str(image)], check=False)
+    if (
+        made.returncode != 0
+        or subprocess.run(
+            ["mount", "-o", "loop", str(image), str(path)], check=False, capture_output=True
+        ).returncode
+    ):
+        pytest.skip("cannot make and loop-mount an ext4 card here (needs root and mkfs.ext4)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-d", str(path)], check=False)

@@ -183,15 +183,22 @@ def run_cards(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
     else:
         cards = list_cards(settings, args.week if args.cards_command == "where" else None)
     if args.json:
-        print(json.dumps([card.__dict__ for card in cards]))
+        print(json.dumps([{**card.__dict__, "name": card.name} for card in cards]))
         return EXIT_OK if cards else EXIT_PROBLEMS
     if not cards:
         print("No card recorded" + (f" for week {show(args.week)}" if "week" in args else ""))
         return EXIT_PROBLEMS
     for n, card in enumerate(cards, 1):
-        name = card.label or "(no name: `photoarchive cards label N NAME`)"
+        name = card.label or f"{card.name} (no name: `photoarchive cards label {n} NAME`)".strip()
         span = f"{(card.first or '?')[:10]} .. {(card.last or '?')[:10]}"
         print(f"{n:3d}. {name}  [{show(card.volume)}]  {card.files} photos, {span}")
+        if card.fs_label or card.capacity or card.uuid:
+            what = [f"label {show(card.fs_label)}" if card.fs_label else "no filesystem label"]
+            if card.capacity:
+                what.append(f"capacity {human_bytes(card.capacity)}")
+            if card.uuid:
+                what.append(f"UUID {card.uuid}")
+            print("       " + ", ".join(what))
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.cloud.status import ensure_schema as ensure_sync_schema
 from photoarchive.cloud.target import parse_target
 from photoarchive.config import Settings
+from photoarchive.durability.cards import volume_names
 from photoarchive.durability.checks import ensure_schema
 from photoarchive.names import from_db
 
@@ -117,7 +118,7 @@ def build_ledger(settings: Settings, week: str | None = None, now: float | None 
     with Catalog(settings.catalog_path) as catalog:
         ensure_schema(catalog.conn)
         ensure_sync_schema(catalog.conn)
-        labels = {r[0]: r[1] for r in catalog.conn.execute("SELECT volume, label FROM cards")}
+        labels = volume_names(catalog)  # the user's label, else 'EOS_DIGITAL 32 GB'
         sql = _QUERY.format(where="AND f.week = :week" if week else "")
         params = {"since": since, "target": target, "week": week}
         for row in catalog.conn.execute(sql, params):

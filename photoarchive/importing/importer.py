@@ -22,6 +22,7 @@ from photoarchive.imagedata import image_data_hash
 from photoarchive.importing.copier import CopyRequest, CopyResult, VerifiedCopier
 from photoarchive.importing.plan import ImportPlan, PlannedFile, PlannedGroup, archived_copy
 from photoarchive.importing.reported import remember
+from photoarchive.importing.volumes import record_volumes
 from photoarchive.jobs import (
     Cancelled,
     CancelToken,
@@ -352,6 +353,7 @@ def run_import(
         )
         run.execute()
         remember(catalog.conn, plan.unfixable)  # reported now: a note from now on
+        record_volumes(catalog.conn, plan.volumes)  # cards in the safe: label, UUID, size
         summary.problems += write_changed(settings, catalog).problems  # week manifests
         catalog.finish_import(
             summary.import_id,

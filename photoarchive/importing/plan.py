@@ -26,6 +26,7 @@ from photoarchive.importing.capture_time import (
 )
 from photoarchive.importing.cards import ShotGroup, SourceFile, scan_source
 from photoarchive.importing.reported import Entry, reported_before
+from photoarchive.importing.volumes import VolumeIdentity, identify
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback, Severity
 from photoarchive.media import Kind, catalog_role
 
@@ -67,6 +68,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     # Files that can never be imported, reported for the first time by this plan (reported.py)
     unfixable: list[Entry] = field(default_factory=list)
+    volumes: list[VolumeIdentity] = field(default_factory=list)  # the cards read, one each
 
     @property
     def new_files(self) -> int:
@@ -156,6 +158,8 @@ def plan_import(
         plan.skipped += scan.skipped
         plan.problems += scan.problems
         scans.append(scan)
+        if all(v.volume != scan.volume for v in plan.volumes):
+            plan.volumes.append(identify(Path(src)))
 
     # Pass 1: what was seen before (no reads of the card), what needs looking at.
     candidates: list[tuple[ShotGroup, list[PlannedFile]]] = []

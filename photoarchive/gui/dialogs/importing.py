@@ -62,6 +62,11 @@ class ImportDialog(QDialog):
         self.undated_box = UndatedBox(settings.week_pattern, form)
         layout = form.layout()
         layout.insertWidget(layout.indexOf(self.details) + 1, self.undated_box)
+        # The cards being read, by name: the user's label, else "EOS_DIGITAL 32 GB"
+        self.card_label = QLabel(form)
+        self.card_label.setObjectName("cardNameLabel")
+        self.card_label.setVisible(False)
+        layout.insertWidget(layout.indexOf(self.details), self.card_label)
         self.held: list[object] = []
         self.job: Job | None = None
         self.plan: object = None
@@ -108,6 +113,7 @@ class ImportDialog(QDialog):
 
     def _sources_changed(self) -> None:
         self.plan = None
+        self.card_label.setVisible(False)
         self.undated_box.show_items([])
         self.undated_box.setEnabled(True)
         self.import_button.setEnabled(False)
@@ -123,15 +129,19 @@ class ImportDialog(QDialog):
         sources = self.sources()
         if not sources or self._busy():
             return None
-        from photoarchive.pipeline import plan
-
         settings = self.settings
         self.undated_box.setEnabled(True)
-        job = self.runner.run("Checking cards", lambda c, p: plan(settings, sources, c, p))
+        job = self.runner.run("Checking cards", lambda c, p: _plan(settings, sources, c, p))
         self._track(job)
-        job.succeeded.connect(self._show_plan)
+        job.succeeded.connect(self._show_planned)
         self.status.setText("Reading the card…")
         return job
+
+    def _show_planned(self, result: tuple[object, list[str]]) -> None:
+        the_plan, names = result
+        self.card_label.setText("From: " + "; ".join(names) if names else "")
+        self.card_label.setVisible(bool(names))
+        self._show_plan(the_plan)
 
     def _show_plan(self, the_plan: object) -> None:
         self.plan = the_plan
@@ -256,3 +266,12 @@ def _detect() -> list[Path]:
     from photoarchive.pipeline import detect_cards
 
     return detect_cards()
+
+
+def _plan(settings: Settings, sources: list[Path], cancel: object, progress: object) -> object:
+    """The plan, with the names of the cards it reads (worker thread: both read the catalog)."""
+    from photoarchive.durability.cards import card_names
+    from photoarchive.pipeline import plan
+
+    the_plan = plan(settings, sources, cancel, progress)  # type: ignore[arg-type]
+    return the_plan, card_names(settings, the_plan.volumes)
