@@ -1,5 +1,6 @@
 """The main window: weeks on the left, the thumbnail grid in the centre, metadata on the right,
-jobs at the bottom. It wires panels to jobs; the work itself lives in the core and `actions`.
+jobs at the bottom. It wires panels to jobs; the work itself lives in the core and `actions`
+(browsing in `window_browse`, the commands in `window_commands`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ import os
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
     QSettings,
     Qt,
     QTimer,
@@ -34,22 +32,21 @@ from PySide6.QtWidgets import (
 
 from photoarchive import __version__
 from photoarchive.config import Settings
-from photoarchive.gui import actions
 from photoarchive.gui.forms import icon
 from photoarchive.gui.jobs_bar import JobsBar
-from photoarchive.gui.metacache import MetaCache, PhotoInfo
+from photoarchive.gui.metacache import MetaCache
 from photoarchive.gui.metadata_panel import MetadataPanel
 from photoarchive.gui.photo_model import CELL, Photo, PhotoDelegate, PhotoModel
 from photoarchive.gui.thumbloader import ThumbLoader
-from photoarchive.gui.week_model import WeekFilter, WeekModel, WeekRole, WeekRow, load_weeks
+from photoarchive.gui.week_model import WeekFilter, WeekModel
+from photoarchive.gui.window_browse import WindowBrowse
 from photoarchive.gui.window_commands import WindowCommands
 from photoarchive.gui.worker import Job, JobRunner
-from photoarchive.metadata.places import Place
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(WindowCommands, QMainWindow):
+class MainWindow(WindowBrowse, WindowCommands, QMainWindow):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
@@ -269,174 +266,3 @@ class MainWindow(WindowCommands, QMainWindow):
         """Failures of a job reach the user as a message box."""
         job.failed.connect(lambda msg: self.show_error(f"{what} failed", msg))
         return job
-
-    # --- weeks -----------------------------------------------------------------------------
-    def refresh_weeks(self, select: list[str] | None = None) -> Job:
-        keep = select if select is not None else self.selected_weeks()
-        settings, cache = self.settings, self.metacache
-        job = self.runner.run(
-            "Loading weeks",
-            lambda c, p: (
-                load_weeks(settings, cache),
-                actions.load_places(settings),
-                actions.week_folders(settings),
-            ),
-            visible=False,
-        )
-        self.watch(job, "Reading the catalog")
-        job.succeeded.connect(
-            lambda result: self._weeks_loaded(result[0], keep, result[1], result[2])
-        )
-        return job
-
-    def _weeks_loaded(
-        self, rows: list[WeekRow], keep: list[str], places: list[Place], folders: int = 0
-    ) -> None:
-        if places != self.panel.places:
-            self.panel.places = places
-            QTimer.singleShot(0, self._refresh_panel)
-        self.week_model.set_weeks(rows)
-        if not rows and folders:
-            self.photo_model.set_photos([])
-            self._show_empty(
-                f"The archive folder holds {folders} week folder(s) the catalog does not know "
-                "yet.\nUse Tools → Rebuild catalog to index them (the photos are not changed)."
-                f"\n\nArchive folder: {self.settings.archive}"
-            )
-            return
-        if not rows:
-            self.photo_model.set_photos([])
-            self._show_empty(
-                "The archive is empty.\nImport photos from a camera card with File → Import "
-                f"(Ctrl+I).\n\nArchive folder: {self.settings.archive}"
-            )
-            return
-        wanted = [w for w in keep if self.week_model.row_of(w) >= 0] or [rows[0].week]
-        if sorted(wanted, reverse=True) != self.selected_weeks():
-            self.select_weeks(wanted)
-
-    def _show_empty(self, text: str) -> None:
-        self.empty_label.setText(text)
-        self.empty_label.resize(self.grid.viewport().size())
-        self.empty_label.setVisible(bool(text))
-
-    def select_weeks(self, weeks: list[str]) -> None:
-        sel = self.week_view.selectionModel()
-        chosen = QItemSelection()
-        first: QModelIndex | None = None
-        for week in weeks:
-            row = self.week_model.row_of(week)
-            idx = self.week_filter.mapFromSource(self.week_model.index(row, 0))
-            if idx.isValid():
-                chosen.select(idx, idx)
-                first = first if first is not None else idx
-        sel.select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        if first is not None:
-            sel.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
-            self.week_view.scrollTo(first)
-
-    def selected_weeks(self) -> list[str]:
-        rows = self.week_view.selectionModel().selectedIndexes()
-        return sorted((str(i.data(WeekRole)) for i in rows), reverse=True)
-
-    def _weeks_selected(self) -> None:
-        weeks = self.selected_weeks()
-        self._show_empty("")
-        if not weeks:
-            self.photo_model.set_photos([])
-            return
-        settings = self.settings
-        job = self.runner.run(
-            "Listing photos", lambda c, p: actions.list_photos(settings, weeks), visible=False
-        )
-        self.watch(job, "Reading the catalog")
-        job.succeeded.connect(lambda photos, j=job: self._photos_loaded(j, photos))
-        self._photo_load = job
-
-    def _photos_loaded(self, job: Job, photos: list[Photo]) -> None:
-        if job is not self._photo_load:
-            return  # the user has moved on to another week
-        self.photo_model.set_photos(photos)
-        self.grid.scrollToTop()
-        if not photos:
-            self._show_empty("No photos in this week.")
-        self._photos_selected()
-        self._read_week_info(photos)
-
-    def _read_week_info(self, photos: list[Photo]) -> None:
-        """Metadata for the grid's marks and the badges: exiv2 holds the GIL, so many files
-        are read in worker processes (actions.read_infos), never in threads beside the GUI."""
-        if self._week_info is not None:
-            self._week_info.cancel()  # the user moved on; stop between chunks
-        if not photos:
-            return
-        job = self.ensure_info(photos)
-        job.succeeded.connect(lambda _infos: self.photo_model.refresh_all())
-        self._week_info = job
-
-    # --- photos and the panel -------------------------------------------------------------
-    def selected_photos(self) -> list[Photo]:
-        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
-        return [self.photo_model.photo(r) for r in rows]
-
-    def _photos_selected(self) -> None:
-        photos = self.selected_photos()
-        edit = self.panel.pending()
-        if not edit.empty and self.panel_photos and photos != self.panel_photos:
-            # Typed into the panel, then clicked elsewhere: keep the typing (as a job).
-            self.save_panel(edit, self.panel_photos)
-        self.panel_photos = photos
-        self._selection_gen += 1
-        infos = [self.photo_model.info.get(p.rel) for p in photos]
-        if all(i is not None for i in infos):
-            self.panel.show_photos([p.name for p in photos], infos)  # type: ignore[arg-type]
-            return
-        self.panel.show_photos([p.name for p in photos], [], status="reading metadata…")
-        gen = self._selection_gen
-        job = self.ensure_info(photos)
-        job.succeeded.connect(lambda infos: self._selection_info(gen, photos, infos))
-
-    def ensure_info(self, photos: list[Photo]) -> Job:
-        cache = self.metacache
-        model = self.photo_model
-        started = {p.rel: model.forgotten.get(p.rel, 0) for p in photos}
-        job = self.runner.run(
-            "Reading metadata", lambda c, p: actions.read_infos(cache, photos, c, p), visible=False
-        )
-        self.watch(job, "Reading metadata")
-
-        def remember(infos: dict[str, PhotoInfo]) -> None:
-            for key, info in infos.items():
-                if model.forgotten.get(key, 0) == started.get(key, 0):  # else read too early
-                    model.info[key] = info
-            if infos:
-                self._badge_timer.start()  # newly read metadata changes the week's badges
-
-        job.succeeded.connect(remember)
-        return job
-
-    def _selection_info(self, gen: int, photos: list[Photo], infos: dict[str, PhotoInfo]) -> None:
-        if gen == self._selection_gen:
-            self.panel.show_photos([p.name for p in photos], [infos[p.rel] for p in photos])
-
-    def _info_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
-        sel = self.grid.selectionModel()
-        if sel.isSelected(top) and self.panel.pending().empty:
-            QTimer.singleShot(0, self._refresh_panel)
-
-    def _refresh_panel(self) -> None:
-        photos = self.selected_photos()
-        infos = [self.photo_model.info.get(p.rel) for p in photos]
-        if photos and all(i is not None for i in infos) and self.panel.pending().empty:
-            self.panel.show_photos([p.name for p in photos], infos)  # type: ignore[arg-type]
-
-    def preview(self, index: QModelIndex | None = None) -> None:
-        from photoarchive.gui.dialogs.preview import PreviewDialog
-
-        idx = index if isinstance(index, QModelIndex) else self.grid.currentIndex()
-        if not idx.isValid():
-            return
-        dlg = PreviewDialog(self.photo_model.photo(idx.row()).path, self.runner, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.show()
-        self.dialogs.append(dlg)
