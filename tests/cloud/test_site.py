@@ -19,7 +19,7 @@ from imaging import jpeg_bytes
 from PIL import Image
 
 from photoarchive import pipeline
-from photoarchive.cloud.site import index_url
+from photoarchive.cloud.site_week import index_url
 from photoarchive.cloud.target import parse_target
 from photoarchive.config import Settings
 from photoarchive.metadata.places import Place, PlaceBook
