@@ -63,6 +63,13 @@ def test_card_identity_recorded_at_import_and_listed(
 
     # status names the card: by what the system calls it, then by the user's label.
     assert build_ledger(settings, "2024-03-04").weeks[0].cards == [card.name]
+    capsys.readouterr()
+    main(["status", *arch])
+    assert f"card {card.name}" in capsys.readouterr().out
     assert main(["cards", "label", "1", "blue 64 GB", *arch]) == 0
     assert list_cards(settings)[0].name == "blue 64 GB"
     assert build_ledger(settings, "2024-03-04").weeks[0].cards == ["blue 64 GB"]
+    capsys.readouterr()
+    main(["status", *arch])
+    out = capsys.readouterr().out
+    assert "card blue 64 GB" in out and "card EOS_DIGITAL" not in out, out
