@@ -87,7 +87,7 @@ def test_adopting_a_weekly_tree_in_place_with_places(
 def test_bucket_page_explains_the_sign_in_and_the_cost(
     qtbot, isolated_home: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from photoarchive.gui.first_run import BucketPage
+    from photoarchive.gui.first_run_pages import BucketPage
 
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     page = BucketPage(load_settings(env={}))
