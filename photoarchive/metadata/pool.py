@@ -72,7 +72,13 @@ def run_pool(
                         todo.clear()
                         break
                     chunk = todo.pop(0)
-                    running[pool.submit(fn, chunk)] = chunk
+                    try:
+                        running[pool.submit(fn, chunk)] = chunk
+                    except BrokenProcessPool:
+                        # A worker died since the last wait: this chunk never started, so the
+                        # next, fresh pool runs it (the running ones report their own break).
+                        todo.insert(0, chunk)
+                        broken = True
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
