@@ -47,6 +47,28 @@ def week_folder(when: datetime | date, pattern: str) -> str:
     return datetime(monday.year, monday.month, monday.day).strftime(pattern)
 
 
+def week_monday(week: str, pattern: str) -> date | None:
+    """The Monday a week folder is named after (also for ISO names such as 2024-W23, which
+    need a weekday to parse); None for a name the pattern does not give."""
+    for fmt, text in ((pattern, week), (pattern + " %u", week + " 1")):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def week_span(monday: date, month: str = "%B", dash: str = "–") -> str:
+    """A week's dates for people: '1–7 May 2023', '29 April – 5 May 2023'; `dash` is what
+    stands between two days of one month, `month` the month's strftime code."""
+    sunday = monday + timedelta(days=6)
+    if monday.month == sunday.month:
+        return f"{monday.day}{dash}{sunday.day} {sunday:{month} %Y}"
+    if monday.year == sunday.year:
+        return f"{monday.day} {monday:{month}} – {sunday.day} {sunday:{month} %Y}"
+    return f"{monday.day} {monday:{month} %Y} – {sunday.day} {sunday:{month} %Y}"
+
+
 def check_week_pattern(pattern: str) -> None:
     """Reject patterns that nest folders or give two weeks the same name."""
     if "/" in pattern or "\\" in pattern or not pattern.strip():

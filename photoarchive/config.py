@@ -158,24 +158,16 @@ def load_settings(
         values["archive"] = Path(os.path.expanduser(str(values["archive"])))
     types = {f.name: f.type for f in fields(Settings)}
     for name, value in list(values.items()):
-        if types[name] in ("int", int) and not isinstance(value, int):
-            try:
-                values[name] = int(value)  # type: ignore[call-overload]
-            except (TypeError, ValueError):
-                section, key = _TOML_KEYS[name]
-                raise SettingsError(
-                    f"{path}: {'[' + section + '] ' if section else ''}{key} must be a whole "
-                    f"number, not {value!r}"
-                ) from None
-        if types[name] in ("float", float) and not isinstance(value, float):
-            try:
-                values[name] = float(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                section, key = _TOML_KEYS[name]
-                raise SettingsError(
-                    f"{path}: {'[' + section + '] ' if section else ''}{key} must be a number, "
-                    f"not {value!r}"
-                ) from None
+        for kind, words in ((int, "a whole number"), (float, "a number")):
+            if types[name] in (kind.__name__, kind) and not isinstance(value, kind):
+                try:
+                    values[name] = kind(value)  # type: ignore[call-overload]
+                except (TypeError, ValueError):
+                    section, key = _TOML_KEYS[name]
+                    where = f"[{section}] " if section else ""
+                    raise SettingsError(
+                        f"{path}: {where}{key} must be {words}, not {value!r}"
+                    ) from None
         if types[name] in ("bool", bool):
             values[name] = bool(value)
     return replace(base, **values)  # type: ignore[arg-type]

@@ -73,7 +73,6 @@ def _escape_char(ch: str) -> str:
         return f"\\x{code:02x}"
     # C1 controls, and the line and paragraph separators that end lines too
     return f"\\u{code:04x}"
-    return ch
 
 
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u2028\u2029\udc80-\udcff]")

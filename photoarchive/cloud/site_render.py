@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from urllib.parse import quote
 
+from photoarchive.archive import week_monday, week_span
 from photoarchive.jobs import human_bytes
 
 SITE_VERSION = "1"  # bump when the page layout changes: every week is rebuilt once
@@ -70,21 +71,8 @@ def object_url(base: str, bucket: str, name: str) -> str:
 
 def week_dates(week: str, pattern: str) -> str:
     """'1 – 7 May 2023' for a week folder named after its Monday; the name itself otherwise."""
-    monday: date | None = None
-    for text, fmt in ((week, pattern), (week + "-1", pattern + "-%u")):
-        try:
-            monday = datetime.strptime(text, fmt).date()
-            break
-        except ValueError:
-            continue
-    if monday is None:
-        return week
-    sunday = monday + timedelta(days=6)
-    if monday.month == sunday.month:
-        return f"{monday.day} – {sunday.day} {sunday:%B %Y}"
-    if monday.year == sunday.year:
-        return f"{monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}"
-    return f"{monday.day} {monday:%B %Y} – {sunday.day} {sunday:%B %Y}"
+    monday = week_monday(week, pattern)
+    return week if monday is None else week_span(monday, dash=" – ")
 
 
 def _page(title: str, body: str) -> str:

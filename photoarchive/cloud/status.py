@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from photoarchive.catalog import Catalog
-from photoarchive.cloud.target import parse_target
+from photoarchive.cloud.target import target_url
 from photoarchive.config import Settings
 
 _SCHEMA = """
@@ -39,12 +39,7 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 
 def sync_status(settings: Settings) -> dict[str, tuple[int, int]]:
     """week -> (files whose current content is in the bucket, files), for the GUI's badge."""
-    target = ""
-    if settings.bucket:
-        try:
-            target = parse_target(settings.bucket).url
-        except ValueError:
-            target = ""
+    target = target_url(settings.bucket)
     with Catalog(settings.catalog_path) as catalog:
         ensure_schema(catalog.conn)
         rows = catalog.conn.execute(
@@ -57,9 +52,8 @@ def sync_status(settings: Settings) -> dict[str, tuple[int, int]]:
 
 def sync_notes(settings: Settings) -> dict[str, str]:
     """week -> why the last sync left some of its files out (held back, possibly damaged...)."""
-    try:
-        target = parse_target(settings.bucket).url
-    except ValueError:
+    target = target_url(settings.bucket)
+    if not target:
         return {}
     with Catalog(settings.catalog_path) as catalog:
         ensure_schema(catalog.conn)

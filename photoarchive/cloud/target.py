@@ -69,3 +69,12 @@ def parse_target(url: str, settings_file: Path | None = None) -> Target:
 
 def site_index_object(target: Target) -> str:
     return target.object_name(SITE_FOLDER) + "/index.html"
+
+
+def target_url(bucket: str) -> str:
+    """The `[sync] bucket` setting as the key sync records are kept under; '' when no bucket is
+    set or the setting is not a gs:// URL (callers then show nothing as synced)."""
+    try:
+        return parse_target(bucket).url if bucket else ""
+    except ValueError:
+        return ""

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from photoarchive.catalog import Catalog
 from photoarchive.cloud.status import ensure_schema as ensure_sync_schema
-from photoarchive.cloud.target import parse_target
+from photoarchive.cloud.target import target_url
 from photoarchive.config import Settings
 from photoarchive.durability.cards import volume_names
 from photoarchive.durability.checks import ensure_schema
@@ -107,12 +107,7 @@ ORDER BY f.week
 
 def build_ledger(settings: Settings, week: str | None = None, now: float | None = None) -> Ledger:
     now = time.time() if now is None else now
-    target = ""
-    if settings.bucket:
-        try:
-            target = parse_target(settings.bucket).url
-        except ValueError:
-            target = ""
+    target = target_url(settings.bucket)
     since = now - settings.policy_verify_days * DAY
     weeks: list[WeekLedger] = []
     with Catalog(settings.catalog_path) as catalog:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
 
+from photoarchive.archive import week_monday, week_span
 from photoarchive.flickr.api import FlickrClient, FlickrProblem
 from photoarchive.jobs import CancelToken
 
@@ -16,29 +16,13 @@ log = logging.getLogger(__name__)
 PAGE = 500
 
 
-def week_monday(week: str, pattern: str) -> date | None:
-    for fmt, text in ((pattern, week), (pattern + " %u", week + " 1")):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def default_album(week: str, pattern: str, titles: Iterable[str | None]) -> str:
     """The week's title (the most common photo title), else its dates, else the folder name."""
     counts = Counter(t.strip() for t in titles if t and t.strip())
     if counts:
         return counts.most_common(1)[0][0]
     start = week_monday(week, pattern)
-    if start is None:
-        return week
-    end = start + timedelta(days=6)
-    if start.month == end.month:
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    return week if start is None else week_span(start)
 
 
 def _text(value: object) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
+from photoarchive.archive import week_monday, week_span
 from photoarchive.config import Settings
 from photoarchive.gui.metacache import MetaCache, WeekBadges
 
@@ -31,24 +31,9 @@ class WeekRow:
     on_flickr: tuple[int, int] | None = None  # (on Flickr, total) when any is
     safety: tuple[bool, int] | None = None  # (meets the policy, verified copies): ledger
 
-    def monday(self, pattern: str) -> date | None:
-        for fmt, text in ((pattern, self.week), (pattern + " %u", self.week + " 1")):
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        return None
-
     def date_range(self, pattern: str) -> str:
-        start = self.monday(pattern)
-        if start is None:
-            return ""
-        end = start + timedelta(days=6)
-        if start.month == end.month:
-            return f"{start.day}–{end.day} {end:%b %Y}"
-        if start.year == end.year:
-            return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+        start = week_monday(self.week, pattern)
+        return "" if start is None else week_span(start, month="%b")
 
     def badge_text(self) -> str:
         parts = [f"{self.count} photo" + ("" if self.count == 1 else "s")]
