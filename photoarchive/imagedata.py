@@ -57,6 +57,10 @@ class _Unreadable(Exception):
     """The file's structure cannot be followed (damaged, truncated or unknown)."""
 
 
+# What a malformed file can raise while its image data is located: one list for every reader.
+_BAD_INPUT = (_Unreadable, OSError, ValueError, struct.error)
+
+
 def _pread(fd: int, size: int, offset: int) -> bytes:
     data = os.pread(fd, size, offset)
     if len(data) < size:
@@ -112,7 +116,7 @@ class ImageDataHasher:
             try:
                 self._start = jpeg_scan_start(fd, size)
                 self._hasher = blake3.blake3()
-            except (_Unreadable, OSError) as exc:
+            except _BAD_INPUT as exc:
                 self._early = ImageData(None, "jpeg", _why(exc))
 
     def feed(self, offset: int, buf: mmap.mmap | bytes | bytearray, n: int) -> None:
@@ -149,7 +153,7 @@ class ImageDataHasher:
             return ImageData(str(self._hasher.hexdigest()), "jpeg")
         try:
             return _read_image_data(self.fd, self.size)
-        except (_Unreadable, OSError, ValueError) as exc:
+        except _BAD_INPUT as exc:
             return ImageData(None, "unknown", _why(exc))
 
 
@@ -365,7 +369,7 @@ def image_data(path: Path) -> ImageData:
         return ImageData(None, "unknown", f"cannot read: {exc.strerror}")
     try:
         return _read_image_data(fd, os.fstat(fd).st_size)
-    except (_Unreadable, OSError, ValueError, struct.error) as exc:
+    except _BAD_INPUT as exc:
         return ImageData(None, "unknown", _why(exc))
     finally:
         os.close(fd)
