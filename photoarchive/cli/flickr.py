@@ -6,21 +6,12 @@ The commands live in cli.flickr_run and load flickrapi only when one of them run
 from __future__ import annotations
 
 import argparse
-import importlib
-from collections.abc import Callable
 
-from photoarchive.config import Settings
-from photoarchive.jobs import CancelToken
-
-Command = Callable[[argparse.Namespace, Settings, CancelToken], int]
+from photoarchive.cli.options import Command, lazy
 
 
 def _lazy(name: str) -> Command:
-    def run(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
-        module = importlib.import_module("photoarchive.cli.flickr_run")
-        return int(getattr(module, name)(args, settings, cancel))
-
-    return run
+    return lazy("photoarchive.cli.flickr_run", name)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -8,6 +8,9 @@ leaving it out keeps it. `gui` takes no `--json`: each command's --help lists on
 from __future__ import annotations
 
 import argparse
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 ARCHIVE_HELP = "archive folder (default: PHOTOARCHIVE_ARCHIVE, else the settings file)"
 JSON_HELP = "print one JSON object at the end (for scripts)"
@@ -29,3 +32,20 @@ def common(json: bool = True) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     add_global(parent, json=json)
     return parent
+
+
+if TYPE_CHECKING:
+    from photoarchive.config import Settings
+    from photoarchive.jobs import CancelToken
+
+Command = Callable[[argparse.Namespace, "Settings", "CancelToken"], int]
+
+
+def lazy(module: str, name: str) -> Command:
+    """A command whose module is imported only when it runs (keeps heavy libraries such as
+    google-cloud-storage or flickrapi out of every other command's start-up)."""
+
+    def run(args: argparse.Namespace, settings: Settings, cancel: CancelToken) -> int:
+        return int(getattr(importlib.import_module(module), name)(args, settings, cancel))
+
+    return run

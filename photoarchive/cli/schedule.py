@@ -188,18 +188,9 @@ def show(settings: Settings) -> int:
     return EXIT_OK
 
 
-def scrub_available() -> bool:
-    from photoarchive.cli.main import build_parser
-
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return "scrub" in sub.choices
-
-
 def nightly_steps(settings: Settings) -> list[str]:
     steps = [f"sync to {settings.bucket}" if settings.bucket else "sync (no bucket configured)"]
-    steps.append(
-        "scrub within the time budget" if scrub_available() else "scrub (not in this version)"
-    )
+    steps.append("scrub within the time budget")
     return steps
 
 
@@ -214,10 +205,7 @@ def run_nightly(args: argparse.Namespace, settings: Settings, cancel: CancelToke
         steps.append(["sync"])
     else:
         needs_user.append("no bucket is configured, so nothing was copied off-site")
-    if scrub_available():
-        steps.append(["scrub", *_scrub_budget_args(parser, args.scrub_minutes)])
-    else:
-        log.info("nightly: no scrub command in this version; only the sync runs")
+    steps.append(["scrub", "--budget", f"{args.scrub_minutes}m"])
     worst = EXIT_OK
     for step in steps:
         started = time.monotonic()
@@ -240,21 +228,6 @@ def run_nightly(args: argparse.Namespace, settings: Settings, cancel: CancelToke
         log.warning("nightly: %s", what)
         print(f"photoarchive nightly: {what}", file=sys.stderr)
     return EXIT_PROBLEMS if needs_user else worst
-
-
-def _scrub_budget_args(parser: argparse.ArgumentParser, minutes: int) -> list[str]:
-    """Pass the time budget under whichever option the scrub command offers."""
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    options = {o for a in sub.choices["scrub"]._actions for o in a.option_strings}
-    for name, value in (
-        ("--budget-minutes", str(minutes)),
-        ("--minutes", str(minutes)),
-        ("--budget", f"{minutes}m"),
-        ("--time-budget", f"{minutes}m"),
-    ):
-        if name in options:
-            return [name, value]
-    return []
 
 
 def _time(value: str) -> str:

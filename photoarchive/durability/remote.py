@@ -17,7 +17,7 @@ from photoarchive.catalog import Catalog
 from photoarchive.config import Settings
 from photoarchive.durability import checks
 from photoarchive.durability.findings import Finding, ScrubReport
-from photoarchive.hashing import hash_file, new_hasher
+from photoarchive.hashing import new_hasher
 from photoarchive.jobs import CancelToken, Problem
 
 if TYPE_CHECKING:
@@ -117,10 +117,10 @@ def _reupload(
     rec = catalog.file(rel)
     path = settings.archive / rel
     try:
-        if rec is None or hash_file(path) != rec.hash:
+        sums = sums_of_file(path, md5=False)  # one read: the BLAKE3 check and the CRC32C
+        if rec is None or sums.blake3 != rec.hash:
             finding.action = "cannot re-upload: the archive file does not match the catalog"
             return state
-        sums = sums_of_file(path)
         blob = client.bucket(target.bucket).blob(target.object_name(rel))  # type: ignore[attr-defined]
         blob.storage_class = "NEARLINE"
         blob.upload_from_filename(

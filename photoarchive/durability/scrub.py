@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from photoarchive.archive import archive_lock, clean_stale_temps, fsync_dir, temp_name
 from photoarchive.catalog import Catalog, FileRecord
@@ -28,6 +29,9 @@ from photoarchive.imagedata import image_data_hash
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.manifest import write_changed
 from photoarchive.names import from_db
+
+if TYPE_CHECKING:
+    from photoarchive.cloud.state import SyncRecord
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +148,7 @@ class _Bucket:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._client: object | None = None
+        self._records: dict[str, SyncRecord] | None = None  # what was uploaded, loaded once
 
     def download(self, rec: FileRecord, dest: Path) -> str:
         """Download the object recorded for this file with the catalog's hash; '' if none."""
@@ -152,8 +157,10 @@ class _Bucket:
         from photoarchive.cloud.target import parse_target
 
         target = parse_target(self.settings.bucket)
-        with Catalog(self.settings.catalog_path) as catalog:
-            record = load_records(catalog.conn, target).get(rec.path)
+        if self._records is None:
+            with Catalog(self.settings.catalog_path) as catalog:
+                self._records = load_records(catalog.conn, target)
+        record = self._records.get(rec.path)
         if record is None or record.hash != rec.hash:
             return ""
         if self._client is None:

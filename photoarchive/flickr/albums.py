@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from photoarchive.archive import week_monday, week_span
-from photoarchive.flickr.api import FlickrClient, FlickrProblem
+from photoarchive.flickr.api import FlickrClient, FlickrProblem, content_text
 from photoarchive.jobs import CancelToken
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,6 @@ def default_album(week: str, pattern: str, titles: Iterable[str | None]) -> str:
     return week if start is None else week_span(start)
 
 
-def _text(value: object) -> str:
-    return str(value.get("_content", "")) if isinstance(value, dict) else str(value or "")
-
-
 def list_albums(client: FlickrClient, cancel: CancelToken | None = None) -> dict[str, str]:
     """title -> photoset id of the account's albums (the first of equal titles)."""
     out: dict[str, str] = {}
@@ -38,7 +34,7 @@ def list_albums(client: FlickrClient, cancel: CancelToken | None = None) -> dict
         sets = rsp["photosets"]
         pages = int(sets.get("pages", 1) or 1)
         for s in sets.get("photoset", []):
-            out.setdefault(_text(s.get("title")), str(s["id"]))
+            out.setdefault(content_text(s.get("title")), str(s["id"]))
         page += 1
     return out
 

@@ -347,3 +347,8 @@ class _Reader:
         if self.on_bytes is not None and data:
             self.on_bytes(len(data))
         return data
+
+
+def content_text(value: object) -> str:
+    """A text field of a Flickr JSON answer, given as {"_content": text} or plainly."""
+    return str(value.get("_content", "")) if isinstance(value, dict) else str(value or "")

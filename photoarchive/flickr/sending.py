@@ -11,7 +11,7 @@ from pathlib import Path
 
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.flickr import records
-from photoarchive.flickr.api import FlickrClient, FlickrProblem
+from photoarchive.flickr.api import FlickrClient, FlickrProblem, content_text
 from photoarchive.flickr.records import FlickrRecord
 from photoarchive.jobs import CancelToken
 from photoarchive.metadata.exiv2 import PhotoMetadata
@@ -88,10 +88,6 @@ def _is_machine(tag: str) -> bool:
     return re.match(r"^[A-Za-z_]\w*:\w+=", tag) is not None
 
 
-def _text(value: object) -> str:
-    return str(value.get("_content", "")) if isinstance(value, dict) else str(value or "")
-
-
 def find_ours(
     client: FlickrClient, cancel: CancelToken | None = None, identity: str = ""
 ) -> dict[str, Found]:
@@ -111,7 +107,7 @@ def find_ours(
             for tag in str(p.get("machine_tags", "")).split():
                 if tag.lower().startswith(MACHINE_TAG):
                     out.setdefault(tag[len(MACHINE_TAG) :].lower(), Found(
-                        str(p["id"]), str(p.get("title", "")), _text(p.get("description")),
+                        str(p["id"]), str(p.get("title", "")), content_text(p.get("description")),
                         normalised_tags(str(p.get("tags", ""))), *where,
                         where[0] is None or not _geo_visible(p)))  # fmt: skip
         page += 1
