@@ -108,16 +108,20 @@ def saved_secret(key: str) -> str:
         return ""
 
 
-def save_secret(key: str, secret: str) -> bool:
-    """Keep the API secret in the keyring; False when there is no usable keyring."""
+def save_secret(key: str, secret: str) -> None:
+    """Keep the API secret in the keyring; FlickrProblem("keyring") in words when it cannot
+    (none installed, locked, its unlock prompt dismissed). It may wait on an unlock prompt:
+    call it off the GUI thread."""
     import keyring
     import keyring.errors
 
     try:
         keyring.set_password(SECRET_SERVICE, f"api-secret:{key}", secret)
-    except keyring.errors.KeyringError:
-        return False
-    return True
+    except keyring.errors.KeyringError as exc:
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise FlickrProblem(
+            "keyring", f"the system keyring did not keep the Flickr secret ({why})"
+        ) from None
 
 
 class FlickrProblem(Exception):

@@ -73,27 +73,3 @@ def qtbot_left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
-
-
-def test_settings_keep_the_api_secret_in_the_keyring(
-    qtbot,
-    settings,
-    file_keyring,  # noqa: F811
-    monkeypatch,
-) -> None:
-    from photoarchive.config import load_settings
-    from photoarchive.flickr.api import api_key_for
-    from photoarchive.gui.dialogs.settings import SettingsDialog
-
-    for var in ("FLICKR_API_KEY", "FLICKR_API_SECRET"):
-        monkeypatch.delenv(var, raising=False)
-    dlg = SettingsDialog(settings)
-    qtbot.addWidget(dlg)
-    dlg.flickr_key_edit.setText("my-key")
-    dlg.flickr_secret_edit.setText("my-very-secret")
-    dlg.save()
-    assert dlg.result() == dlg.DialogCode.Accepted, dlg.error_label.text()
-    assert "my-very-secret" not in settings.settings_file.read_text()
-    assert "my-very-secret" in file_keyring.read_text()
-    key = api_key_for(load_settings(archive=settings.archive, env={}), env={})
-    assert (key.key, key.secret) == ("my-key", "my-very-secret")

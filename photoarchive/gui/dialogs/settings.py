@@ -1,5 +1,11 @@
 """Settings: archive folder, week folder pattern, every cloud-copy setting (with "Create
-bucket") and the Flickr account, checked on Save."""
+bucket") and the Flickr account, checked on Save.
+
+The Flickr secret goes to the system keyring as a job: a keyring may show an unlock prompt
+and wait for it, and the window must not freeze meanwhile. The dialog closes only once the
+secret is kept; a keyring that refuses it is said in words, with the private settings file
+offered instead.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,7 +31,7 @@ from photoarchive.archive import BadWeekPattern, check_week_pattern, week_folder
 from photoarchive.config import Settings, save_settings
 from photoarchive.gui.dialogs.cloud_settings import CloudSettings
 from photoarchive.gui.forms import child, load_form
-from photoarchive.gui.worker import JobRunner
+from photoarchive.gui.worker import Job, JobRunner
 
 
 class SettingsDialog(QDialog):
@@ -62,7 +69,10 @@ class SettingsDialog(QDialog):
         self.buttons.addButton(self.welcome_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.welcome_button.clicked.connect(self._welcome)
         # Every cloud-copy setting beside the bucket, and "Create bucket".
-        self.cloud = CloudSettings(settings, self.bucket_edit, runner or JobRunner(self), form)
+        self.runner = runner or JobRunner(self)
+        self.pending: Job | None = None  # the keyring write under way
+        self.keyring_question: QMessageBox | None = None
+        self.cloud = CloudSettings(settings, self.bucket_edit, self.runner, form)
         top = form.layout()
         assert isinstance(top, QVBoxLayout)
         top.insertWidget(1, self.cloud)
@@ -114,15 +124,82 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         try:
             new = self.new_settings()
-            secret = self.flickr_secret_edit.text().strip()
-            if secret and new.flickr_api_key:
-                from photoarchive.flickr.api import save_secret
-
-                if not save_secret(new.flickr_api_key, secret):  # no keyring: a 0600 file
-                    new = replace(new, flickr_api_secret=secret)
-            save_settings(new)
-        except (ValueError, OSError) as exc:
+        except ValueError as exc:
             self.error_label.setText(f"Not saved: {exc}")
+            return
+        secret = self.flickr_secret_edit.text().strip()
+        if secret and new.flickr_api_key:
+            self._keep_secret(new, secret)
+        else:
+            self._write(new)
+
+    def _write(self, new: Settings) -> None:
+        try:
+            save_settings(new)
+        except OSError as exc:
+            self.error_label.setText(f"Not saved: {exc}")
+            self._busy(False)
             return
         self.saved.emit(new)
         self.accept()
+
+    def _busy(self, busy: bool) -> None:
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save is not None:
+            save.setEnabled(not busy)
+
+    def _keep_secret(self, new: Settings, secret: str) -> Job:
+        from photoarchive.flickr.api import save_secret
+
+        key = new.flickr_api_key
+        self._busy(True)
+        self.error_label.setText(
+            "Keeping the Flickr secret in the system keyring… (it may ask to be unlocked)"
+        )
+        job = self.runner.run(
+            "Keeping the Flickr secret", lambda c, p: save_secret(key, secret), visible=False
+        )
+        # The keyring holds it now: an older copy in the settings file would win over it.
+        kept = replace(new, flickr_api_secret="")
+        job.succeeded.connect(lambda _r, j=job: self.pending is j and self._kept(kept))
+        job.failed.connect(lambda msg, j=job: self.pending is j and self._refused(new, secret, msg))
+        self.pending = job
+        return job
+
+    def _kept(self, new: Settings) -> None:
+        self.pending = None
+        self._write(new)
+
+    def _refused(self, new: Settings, secret: str, message: str) -> None:
+        """No keyring took it: say why, and offer the settings file (mode 0600) instead."""
+        self.pending = None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "No keyring",
+            f"{message[:1].upper()}{message[1:]}.\n\nThe secret can instead be kept in the "
+            f"settings file {new.settings_file}, readable only by you. Keep it there?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.buttonClicked.connect(
+            lambda button: self._answered(
+                box.standardButton(button) == QMessageBox.StandardButton.Yes, new, secret, message
+            )
+        )
+        self.keyring_question = box
+        box.open()
+
+    def _answered(self, in_file: bool, new: Settings, secret: str, message: str) -> None:
+        self.keyring_question = None
+        if in_file:
+            self._write(replace(new, flickr_api_secret=secret))
+            return
+        self._busy(False)
+        self.error_label.setText(
+            f"Not saved: {message}. Unlock or install a keyring (GNOME Keyring, KWallet) and "
+            "save again."
+        )
+
+    def done(self, result: int) -> None:
+        self.pending = None  # a keyring write still under way no longer saves anything
+        super().done(result)
