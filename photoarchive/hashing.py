@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 import blake3
 
@@ -12,6 +18,12 @@ ALGORITHM = "blake3"
 
 
 ALL_CORES = blake3.blake3.AUTO
+# Below this a file is hashed on one thread: re-reading many files, one file per core costs
+# less CPU than splitting each file across the cores (rayon's hand-offs), and keeps every core
+# busy; a bigger file (a video) is split across the cores as well.
+ONE_THREAD_BELOW = 64 << 20
+
+T = TypeVar("T")
 
 
 def new_hasher(max_threads: int = ALL_CORES) -> blake3.blake3:
@@ -26,3 +38,60 @@ def hash_file(path: Path, max_threads: int = ALL_CORES) -> str:
     h = new_hasher(max_threads)
     h.update_mmap(str(path))
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    """A file's whole-content BLAKE3 with the size and mtime it had when it was read."""
+
+    hash: str
+    size: int
+    mtime_ns: int
+
+
+def digest_file(path: Path) -> FileDigest:
+    """Stat and hash one file, on one thread unless it is big. Raises OSError."""
+    st = os.stat(path)
+    if st.st_size == 0:
+        return FileDigest(blake3.blake3(b"").hexdigest(), 0, st.st_mtime_ns)
+    h = new_hasher(1 if st.st_size < ONE_THREAD_BELOW else ALL_CORES)
+    h.update_mmap(str(path))
+    return FileDigest(h.hexdigest(), st.st_size, st.st_mtime_ns)
+
+
+def _digest_or_error(path: Path) -> FileDigest | OSError:
+    try:
+        return digest_file(path)
+    except OSError as exc:
+        return exc
+
+
+def default_workers() -> int:
+    """One hashing thread per core (at most 8: beyond that the disk, not the CPU, limits)."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def digest_files(
+    items: Iterable[T], path_of: Callable[[T], Path], workers: int | None = None
+) -> Iterator[tuple[T, FileDigest | OSError]]:
+    """(item, digest or the OSError that stopped reading it) for each item, in order, hashed
+    `workers` files at a time on threads (the GIL is released while hashing).
+
+    `items` is pulled lazily, at most workers + 1 ahead of what the caller has received, so a
+    generator can stop feeding it (a budget, a cancel); closing the iterator early waits only
+    for the files being read at that moment."""
+    workers = workers or default_workers()
+    source = iter(items)
+    pending: deque[tuple[T, Future[FileDigest | OSError]]] = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix="hash") as pool:
+        try:
+            while True:
+                for item in islice(source, workers + 1 - len(pending)):
+                    pending.append((item, pool.submit(_digest_or_error, path_of(item))))
+                if not pending:
+                    return
+                item, future = pending.popleft()
+                yield item, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()

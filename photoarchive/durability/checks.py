@@ -37,10 +37,27 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(_SCHEMA)
 
 
+def _batch(conn: sqlite3.Connection, sql: str, rows: list[tuple[bytes | str, float, str]]) -> None:
+    """One transaction for the batch (the catalog's connection commits every statement)."""
+    if not rows:
+        return
+    if conn.in_transaction:
+        conn.executemany(sql, rows)
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(sql, rows)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def record_local(conn: sqlite3.Connection, results: Iterable[tuple[str, str]]) -> None:
     """(path, state) of files just re-read."""
     now = time.time()
-    conn.executemany(
+    _batch(
+        conn,
         "INSERT INTO durability_checks(path, local_at, local_state) VALUES (?,?,?) "
         "ON CONFLICT(path) DO UPDATE SET local_at=excluded.local_at, "
         "local_state=excluded.local_state",
@@ -51,7 +68,8 @@ def record_local(conn: sqlite3.Connection, results: Iterable[tuple[str, str]]) -
 def record_remote(conn: sqlite3.Connection, results: Iterable[tuple[str, str]]) -> None:
     """(path, state) of bucket objects just checked."""
     now = time.time()
-    conn.executemany(
+    _batch(
+        conn,
         "INSERT INTO durability_checks(path, remote_at, remote_state) VALUES (?,?,?) "
         "ON CONFLICT(path) DO UPDATE SET remote_at=excluded.remote_at, "
         "remote_state=excluded.remote_state",

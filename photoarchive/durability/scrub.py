@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,7 @@ from photoarchive.config import Settings
 from photoarchive.durability import checks
 from photoarchive.durability.findings import Finding, ScrubReport
 from photoarchive.fileio import describe_os_error, unlink_quietly
-from photoarchive.hashing import hash_file
+from photoarchive.hashing import FileDigest, digest_files, hash_file
 from photoarchive.imagedata import image_data_hash
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.manifest import write_changed
@@ -73,26 +75,26 @@ def scrub(
         total_bytes = sum(r.size for r in records)
         bucket = _Bucket(settings) if repair and settings.bucket else None
         results: list[tuple[str, str]] = []
-        for i, rec in enumerate(records):
-            spent = time.monotonic() - start
-            over = (budget_seconds is not None and spent >= budget_seconds) or (
-                budget_bytes is not None and report.bytes >= budget_bytes
-            )
-            if report.checked and over:
-                report.remaining = len(records) - i
-                break
-            if cancel.cancelled:
-                report.cancelled = True
-                report.remaining = len(records) - i
-                break
-            if progress:
-                progress(Progress("scrub", i, len(records), report.bytes, total_bytes, rec.path))
-            state = _check_one(settings, catalog, rec, report, bucket, repair)
-            if state:
-                results.append((rec.path, state))
-            if len(results) >= 256:
-                checks.record_local(catalog.conn, results)
-                results = []
+        todo = _within_budget(records, start, budget_seconds, budget_bytes, cancel)
+        reads = digest_files(todo, lambda rec: settings.archive / rec.path)
+        done = 0
+        with closing(reads):
+            for rec, read in reads:  # hashed on threads, a few files ahead, in this order
+                if cancel.cancelled:
+                    report.cancelled = True
+                    break
+                if progress:
+                    progress(
+                        Progress("scrub", done, len(records), report.bytes, total_bytes, rec.path)
+                    )
+                state = _check_one(settings, catalog, rec, read, report, bucket, repair)
+                done += 1
+                if state:
+                    results.append((rec.path, state))
+                if len(results) >= 256:
+                    checks.record_local(catalog.conn, results)
+                    results = []
+        report.remaining = len(records) - done
         checks.record_local(catalog.conn, results)
         if remote and settings.bucket and not report.cancelled:
             from photoarchive.durability.remote import check_remote
@@ -103,26 +105,47 @@ def scrub(
     return report
 
 
+def _within_budget(
+    records: list[FileRecord],
+    start: float,
+    budget_seconds: float | None,
+    budget_bytes: int | None,
+    cancel: CancelToken,
+) -> Iterator[FileRecord]:
+    """The files to re-read: the first always, then while the budget lasts (the bytes of the
+    files handed out for reading, as catalogued) and nobody cancelled."""
+    handed = 0
+    for n, rec in enumerate(records):
+        spent = time.monotonic() - start
+        over = (budget_seconds is not None and spent >= budget_seconds) or (
+            budget_bytes is not None and handed >= budget_bytes
+        )
+        if (n and over) or cancel.cancelled:
+            return
+        handed += rec.size
+        yield rec
+
+
 def _check_one(
     settings: Settings,
     catalog: Catalog,
     rec: FileRecord,
+    read: FileDigest | OSError,
     report: ScrubReport,
     bucket: _Bucket | None,
     repair: bool,
 ) -> str | None:
+    """What the file just re-read (or the error that stopped reading it) says about it."""
     path = settings.archive / rec.path
-    try:
-        st = os.stat(path)
-        content = hash_file(path)
-    except FileNotFoundError:
+    if isinstance(read, FileNotFoundError):
         report.checked += 1
         return _repair(settings, catalog, rec, report, bucket, "missing", "not in the archive")
-    except OSError as exc:
-        report.problems.append(Problem(rec.path, describe_os_error(exc, "cannot read")))
+    if isinstance(read, OSError):
+        report.problems.append(Problem(rec.path, describe_os_error(read, "cannot read")))
         return None
     report.checked += 1
-    report.bytes += st.st_size
+    report.bytes += read.size
+    content = read.hash
     if content == rec.hash:
         report.ok += 1
         return checks.LOCAL_OK
@@ -133,7 +156,7 @@ def _check_one(
         if not repair:
             finding.action = "would accept the edit (catalog and manifest updated) with --repair"
             return checks.EDITED
-        catalog.update_content(rec.path, content, st.st_size, st.st_mtime_ns)
+        catalog.update_content(rec.path, content, read.size, read.mtime_ns)
         finding.action = "accepted: the catalog and the week manifest have the new hash"
         return checks.LOCAL_OK
     detail = "image data changed: damaged, or edited by another program"
