@@ -16,7 +16,7 @@ from photoarchive.cloud.sharing import (
     ShareError,
     ShareResult,
     check_email,
-    create_bucket,
+    create_archive_bucket,
     share_add,
     share_list,
     share_remove,
@@ -210,9 +210,9 @@ def run_bucket_create(args: argparse.Namespace, settings: Settings, cancel: Canc
         target = parse_target(args.url)
         if target.prefix:
             raise BadTarget("bucket create takes gs://NAME without a prefix")
-        days = settings.soft_delete_days if args.soft_delete_days is None else args.soft_delete_days
-        client = make_client(settings)
-        bucket = create_bucket(client, target.bucket, args.location, days, args.versioning)
+        bucket = create_archive_bucket(
+            settings, args.url, args.location, args.soft_delete_days, args.versioning
+        )
     except (BadTarget, ShareError, GcsError) as exc:
         return _fail("bucket create", exc)
     from photoarchive.durability.protection import describe, protection_of

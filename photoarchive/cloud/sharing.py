@@ -16,8 +16,9 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud import storage
 
-from photoarchive.cloud.client import GcsError, friendly, retry_policy
-from photoarchive.cloud.target import Target
+from photoarchive.cloud.client import GcsError, friendly, make_client, retry_policy
+from photoarchive.cloud.target import Target, parse_target
+from photoarchive.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,21 @@ def create_bucket(
         raise GcsError("bad-request", f"cannot create {name}: {exc.message}") from None
     except Exception as exc:
         raise friendly(exc, f"creating gs://{name}") from None
+
+
+def create_archive_bucket(
+    settings: Settings,
+    url: str,
+    location: str,
+    soft_delete_days: int | None = None,
+    versioning: bool = False,
+) -> storage.Bucket:
+    """The one way both faces create the archive's bucket: the bucket of `url` (a prefix is
+    only a name inside it), with the [safety] soft delete unless told otherwise, through the
+    configured credentials. BadTarget or GcsError in words."""
+    target = parse_target(url, settings.settings_file)
+    days = settings.soft_delete_days if soft_delete_days is None else soft_delete_days
+    return create_bucket(make_client(settings), target.bucket, location, days, versioning)
 
 
 def _public(policy: object) -> list[str]:

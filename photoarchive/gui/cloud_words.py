@@ -7,6 +7,8 @@ Qt-free, so worker threads can call it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from photoarchive.config import Settings
 
 SETTINGS_CLOUD = "Settings → Cloud copy"
@@ -36,3 +38,17 @@ def gui_text(exc: BaseException, settings: Settings | None = None) -> str:
     if "`" in text:  # any other command-line advice: keep the reason, drop the command
         return text.split(" (", 1)[0].split(": run", 1)[0]
     return text
+
+
+def created_words(bucket: Any, location: str, settings: Settings) -> str:
+    """What a new bucket is, in words (both GUI paths that create one say the same)."""
+    days = settings.soft_delete_days
+    kept = (
+        f"deleted or replaced files restorable for {days} days"
+        if days > 0
+        else "no soft delete: a deleted file cannot be restored"
+    )
+    return (
+        f"Created gs://{bucket.name} in {bucket.location or location}: Nearline, private "
+        f"(uniform access, public access prevented), {kept}."
+    )

@@ -225,14 +225,15 @@ def _import_places(settings: Settings, path: Path) -> str:
 
 
 def _create_bucket(settings: Settings, bucket: str, location: str) -> str:
-    from photoarchive.cloud.client import GcsError, friendly, make_client
-    from photoarchive.cloud.sharing import create_bucket
+    from photoarchive.cloud.client import GcsError, friendly
+    from photoarchive.cloud.sharing import create_archive_bucket
+    from photoarchive.cloud.target import BadTarget
+    from photoarchive.gui.cloud_words import created_words
 
-    name = bucket.removeprefix("gs://").split("/", 1)[0]
     try:
-        made: Any = create_bucket(make_client(settings), name, location)
-    except GcsError as exc:
+        made: Any = create_archive_bucket(settings, bucket, location)
+    except (BadTarget, GcsError) as exc:
         return f"Bucket not created: {exc}"
     except Exception as exc:  # the library's own errors, worded for people
         return f"Bucket not created: {friendly(exc)}"
-    return f"Created gs://{made.name} in {made.location} (Nearline, private)."
+    return created_words(made, location, settings)

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoarchive.cloud.target import BadTarget, parse_target
+from photoarchive.cloud.target import BadTarget
 from photoarchive.config import Settings
-from photoarchive.gui.cloud_words import gui_text
+from photoarchive.gui.cloud_words import created_words, gui_text
 from photoarchive.gui.worker import Job, JobRunner
 
 ZIP_HELP = (
@@ -38,22 +38,16 @@ ZIP_HELP = (
 
 def _create(settings: Settings, location: str) -> str:
     """Runs on a worker: create the configured bucket; its description, or a RuntimeError."""
-    from photoarchive.cloud.client import GcsError, make_client
-    from photoarchive.cloud.sharing import create_bucket
+    from photoarchive.cloud.client import GcsError
+    from photoarchive.cloud.sharing import create_archive_bucket
 
     try:
-        target = parse_target(settings.bucket)
-        if target.prefix:
-            raise BadTarget("")  # the bucket is made without the prefix, which is just a name
-        bucket = create_bucket(make_client(settings), target.bucket, location)
+        bucket = create_archive_bucket(settings, settings.bucket, location)
     except BadTarget:
         raise RuntimeError("Enter the bucket as gs://NAME above first.") from None
     except GcsError as exc:
         raise RuntimeError(gui_text(exc, settings)) from exc
-    return (
-        f"Created gs://{bucket.name} in {bucket.location or location}: Nearline, private "
-        "(uniform access, public access prevented). Save, then sync."
-    )
+    return f"{created_words(bucket, location, settings)} Save, then sync."
 
 
 def _money_spin(value: float, parent: QWidget) -> QDoubleSpinBox:
