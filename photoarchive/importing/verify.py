@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from photoarchive.archive import iter_archive_files
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
+from photoarchive.fileio import aligned_buffer, hash_fd, open_source
 from photoarchive.hashing import hash_file
-from photoarchive.imagedata import image_data_hash
+from photoarchive.imagedata import ImageDataHasher, image_data_hash
 from photoarchive.importing.capture_time import DateFallback, read_capture_time
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import catalog_role, kind_of
@@ -104,25 +107,28 @@ def rebuild_catalog(
     previous = {r.path: r for r in catalog.files()}
     files = [f for f in iter_archive_files(settings.archive) if weeks is None or weeks(f.week)]
     records: list[FileRecord] = []
+    buf = aligned_buffer()
     for i, f in enumerate(files, 1):
         if cancel.cancelled:
             report.cancelled = True
             return report  # the old catalog stays as it was
         if progress:
             progress(Progress("rebuild", i, len(files), current=f.rel))
+        role = catalog_role(kind_of(f.name))
+        olds = [r for r in (previous.get(f.rel), (known or {}).get(f.rel)) if r is not None]
+        # The image-data hash comes from the same read as the content hash where it will be
+        # needed (adopting, a new file); a known file whose content still matches keeps its own.
+        stream = role != "sidecar" and not any(r.image_hash for r in olds)
         try:
-            st = os.stat(f.path)
-            content = hash_file(f.path)
+            st, content, streamed = _hash_once(f.path, buf, f.name, stream)
             capture = read_capture_time(f.path, st.st_mtime_ns, date_fallback)
         except OSError as exc:
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
             continue
-        role = catalog_role(kind_of(f.name))
-        olds = [r for r in (previous.get(f.rel), (known or {}).get(f.rel)) if r is not None]
         old = next((r for r in olds if r.hash == content), None)
         image = old.image_hash if old else None
         if image is None and role != "sidecar":
-            image = image_data_hash(f.path)
+            image = streamed if stream else image_data_hash(f.path)
         if old is None and image is not None:  # metadata edited since the record was made
             old = next((r for r in olds if r.image_hash == image), None)
         if old is None and olds and role != "sidecar":
@@ -149,3 +155,17 @@ def rebuild_catalog(
         report.ok += 1
     catalog.replace_all(records)
     return report
+
+
+def _hash_once(
+    path: Path, buf: mmap.mmap, name: str, image: bool
+) -> tuple[os.stat_result, str, str | None]:
+    """(stat, content hash, image-data hash if asked) from one read of the file."""
+    fd = open_source(path)
+    try:
+        st = os.fstat(fd)
+        hasher = ImageDataHasher(fd, st.st_size, name) if image else None
+        content, _ = hash_fd(fd, buf, feed=hasher.feed if hasher else None)
+        return st, content, hasher.result().hash if hasher else None
+    finally:
+        os.close(fd)

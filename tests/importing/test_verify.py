@@ -85,3 +85,53 @@ def test_verify_waits_for_no_writer(
         res = run_cli("verify", "--rebuild", "--archive", str(settings.archive), env=cli_env)
     assert res.returncode == 1 and "another photoarchive job" in res.stderr
     assert pipeline.verify(settings).clean
+
+
+def test_rebuild_records_the_hashes_a_file_read_twice_would(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """--rebuild (and adopt in place) takes the content and image-data hashes from one read of
+    each file: what it records equals hash_file and image_data_hash, for JPEGs (streamed, one
+    with a trailer longer than a read) and the other kinds (image ranges read at the end)."""
+    import shutil
+
+    from corpus_files import CORPUS
+
+    from photoarchive.hashing import hash_file
+    from photoarchive.imagedata import image_data_hash
+
+    week = settings.archive / "2024-01-01"
+    week.mkdir(parents=True)
+    names = ["exiftool/Canon.jpg", "exiv2/exiv2-empty.jpg", "exiftool/CanonRaw.cr2",
+             "exiftool/Nikon.nef", "exiftool/FujiFilm.raf", "exiftool/QuickTime.heic",
+             "exiftool/ExifTool.tif", "exiftool/PNG.png", "exiftool/QuickTime.mov"]  # fmt: skip
+    for name in names:
+        shutil.copyfile(CORPUS / name, week / name.replace("/", "-"))
+    trailer = jpeg_bytes(7, datetime(2024, 1, 1, 9)) + os.urandom(9 << 20)  # > one 8 MiB read
+    write_file(week / "trailer.jpg", trailer)
+    write_file(week / "IMG_0001.JPG.xmp", b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+
+    def recorded() -> dict[str, tuple[str, str | None]]:
+        with pipeline.open_catalog(settings) as cat:
+            return {r.path: (r.hash, r.image_hash) for r in cat.files()}
+
+    def expected() -> dict[str, tuple[str, str | None]]:
+        out = {}
+        for path in sorted(week.iterdir()):
+            if path.name.startswith("photoarchive-"):  # the week's manifest, written by verify
+                continue
+            image = None if path.suffix == ".xmp" else image_data_hash(path)
+            out[f"2024-01-01/{path.name}"] = (hash_file(path), image)
+        return out
+
+    report = pipeline.verify(settings, rebuild=True)
+    assert report.checked == len(names) + 2, report.problems
+    assert recorded() == expected()
+    assert sum(image is not None for _, image in recorded().values()) >= len(names) - 1
+    # A known file whose metadata changed: a new content hash, the same image-data hash.
+    canon = week / "exiftool-Canon.jpg"
+    data = bytearray(canon.read_bytes())
+    data[data.index(b"Canon") : data.index(b"Canon") + 5] = b"Kanon"
+    canon.write_bytes(bytes(data))
+    pipeline.verify(settings, rebuild=True)
+    assert recorded() == expected()
