@@ -1,0 +1,70 @@
+"""Start-up: running one command imports only the module registering it, and the parser built
+for it reads every command line exactly as the full parser does (same options, same help)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from photoarchive.cli import options
+from photoarchive.cli.main import COMMAND_MODULES, COMMAND_OWNERS, build_parser, command_word
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_every_command_has_its_owner() -> None:
+    owners = {}
+    for name in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(name).register(sub, options.common())
+        owners.update(dict.fromkeys(sub.choices, name))
+    assert owners == COMMAND_OWNERS  # a new command: add it to COMMAND_OWNERS
+    assert set(_commands(build_parser())) == set(owners)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scrub", "--budget", "90", "--json"],
+        ["--archive", "/x", "-v", "status", "--week", "2024-03-04"],
+        ["--arch", "scrub", "scrub", "--bytes", "5"],  # an archive folder named like a command
+        ["--json", "cards", "label", "2", "blue 64 GB"],
+        ["import", "--archive=/a", "/media/card"],
+        ["tag", "--caption", "Oma", "/a/2024-03-04/IMG_1.JPG"],
+    ],
+)
+def test_the_one_command_parser_reads_as_the_full_one(argv: list[str]) -> None:
+    word = command_word(argv)
+    assert word == next(w for w in argv if w in COMMAND_OWNERS)
+    assert build_parser(word).parse_args(argv) == build_parser().parse_args(argv)
+    one, full = _commands(build_parser(word))[word], _commands(build_parser())[word]
+    assert one.format_help() == full.format_help()
+
+
+def test_top_level_help_and_version_build_the_full_parser() -> None:
+    for argv in (["-h", "scrub"], ["--version"], [], ["--archive", "/x"], ["--", "scrub"]):
+        assert command_word(argv) is None
+
+
+def test_scrub_does_not_import_the_other_commands() -> None:
+    code = (
+        "import contextlib, sys\n"
+        "from photoarchive.cli.main import main\n"
+        "with contextlib.suppress(SystemExit):\n"
+        "    main(['scrub', '--help'])\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "--budget MINUTES" in done.stdout
+    imported = set(done.stdout.split())
+    assert "photoarchive.cli.durability" in imported
+    for heavy in ("photoarchive.pipeline", "photoarchive.cli.metadata", "photoarchive.importing"):
+        assert heavy not in imported
