@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from photoarchive.gui.dialogs.problems import ProblemsDialog
 from photoarchive.gui.forms import icon
 from photoarchive.gui.job_words import result_words
+from photoarchive.gui.plain import plain_labels, tip
 from photoarchive.gui.worker import Job, JobRunner, JobState
 from photoarchive.jobs import Problem, Progress, human_bytes, plural
 
@@ -57,6 +58,7 @@ class JobRow(QWidget):
         self.bar.setMaximumHeight(16)
         self.bar.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.status = QLabel("waiting…", self)
+        plain_labels(self.status)  # an error may name a file
         self.status.setMinimumWidth(260)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
         self.problems_button = QPushButton("Problems", self)
@@ -110,7 +112,7 @@ class JobRow(QWidget):
         if n and job.state is not JobState.FAILED:
             text += f" · {plural(n, 'problem')}"
         self.status.setText(text)
-        self.status.setToolTip(text)
+        self.status.setToolTip(tip(text))
         if n:
             self.problems_button.setText(f"Problems ({n})")
             self.problems_button.show()

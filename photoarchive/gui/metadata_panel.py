@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QW
 from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
 from photoarchive.gui.place_widgets import BAD_STYLE, check_coordinates
+from photoarchive.gui.plain import plain_labels
 from photoarchive.metadata.places import Place
 
 MIXED = "(mixed)"
@@ -77,6 +78,7 @@ class MetadataPanel(QWidget):
         self.capture_label = child(self.form, QLabel, "captureLabel")
         self.camera_label = child(self.form, QLabel, "cameraLabel")
         self.file_label = child(self.form, QLabel, "fileLabel")
+        plain_labels(self.file_label)
         self.apply_button = child(self.form, QPushButton, "applyButton")
         self.revert_button = child(self.form, QPushButton, "revertButton")
         self.geotag_button = child(self.form, QPushButton, "geotagButton")

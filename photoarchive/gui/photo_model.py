@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from photoarchive.gui.forms import pixmap
 from photoarchive.gui.metacache import PhotoInfo
+from photoarchive.gui.plain import tip
 from photoarchive.gui.thumbloader import ThumbLoader
 
 PIXMAP_CACHE = 1500
@@ -98,7 +99,7 @@ class PhotoModel(QAbstractListModel):
                 lines.append("cannot show this image")
             if photo.on_flickr:
                 lines.append("on Flickr")
-            return "\n".join(lines)
+            return tip("\n".join(lines))  # names and captions shown as they are
         if role == PathRole:
             return photo.path
         if role == InfoRole:

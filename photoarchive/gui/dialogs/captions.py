@@ -23,6 +23,7 @@ from photoarchive.gui.dialogs.preview import decode_for_screen
 from photoarchive.gui.forms import child, load_form
 from photoarchive.gui.metacache import PhotoInfo
 from photoarchive.gui.photo_model import Photo
+from photoarchive.gui.plain import plain_labels
 from photoarchive.gui.worker import Job, JobRunner
 from photoarchive.jobs import plural
 
@@ -51,6 +52,7 @@ class CaptionDialog(QDialog):
         self.title_edit = child(form, QLineEdit, "weekTitleEdit")
         self.position = child(form, QLabel, "positionLabel")
         self.file_label = child(form, QLabel, "fileLabel")
+        plain_labels(self.file_label)
         self.caption_edit = child(form, QLineEdit, "captionEdit")
         self.saved_label = child(form, QLabel, "savedLabel")
         self.repeat_button = child(form, QPushButton, "repeatButton")

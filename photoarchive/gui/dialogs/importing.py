@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from photoarchive.config import Settings
 from photoarchive.gui.forms import child, load_form
+from photoarchive.gui.plain import plain_labels
 from photoarchive.gui.undated_box import UndatedBox
 from photoarchive.gui.worker import Job, JobRunner, JobState
 from photoarchive.importing.undated import place_undated, undated
@@ -48,6 +49,7 @@ class ImportDialog(QDialog):
         self.problems_label = child(form, QLabel, "problemsLabel")
         self.progress = child(form, QProgressBar, "progressBar")
         self.status = child(form, QLabel, "statusLabel")
+        plain_labels(self.status)  # it shows the file being copied
         self.plan_button = child(form, QPushButton, "planButton")
         self.import_button = child(form, QPushButton, "importButton")
         self.cancel_button = child(form, QPushButton, "cancelButton")

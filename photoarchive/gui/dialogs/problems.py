@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoarchive.gui.plain import tip
 from photoarchive.jobs import Problem
 
 
@@ -37,7 +38,7 @@ class ProblemsDialog(QDialog):
         for row, p in enumerate(problems):
             for col, text in enumerate((p.path, p.reason, str(p.severity))):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tip(text))  # a name may look like HTML
                 self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoarchive.config import Settings
+from photoarchive.gui.plain import tip
 from photoarchive.gui.worker import Job, JobRunner
 
 COLUMNS = ["Week", "Photos", "Copies", "Where", "Last checked", "Needs"]
@@ -101,7 +102,7 @@ class SafetyDialog(QDialog):
             ]
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tip(text))
                 if not w.ok:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, col, item)
