@@ -68,15 +68,18 @@ def _read(path: Path, size: int) -> memoryview:
 
 def _snapshot(item: SyncItem) -> tuple[memoryview | None, Sums] | Problem:
     """The bytes to send (files up to MEMORY_LIMIT, read once; what was hashed is what is
-    sent) and their sums, refusing a file that moved underneath."""
+    sent) and their sums, refusing a file that moved underneath. A larger file is sent from
+    disk with the sums planning took where it took them (reading it again would only repeat
+    them): the server refuses bytes that do not match the CRC32C sent, and the record is
+    kept only when its checksums equal these."""
     try:
         st = os.stat(item.path)
     except FileNotFoundError:
         return Problem(item.rel, "the file vanished before upload; nothing was recorded")
     if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
         return Problem(item.rel, "the file changed after planning; run sync again to send it")
-    if item.size > MEMORY_LIMIT:
-        return None, sums_of_file(item.path, md5=False)
+    if item.size > MEMORY_LIMIT:  # sent from the file: its CRC32C goes along, checked twice
+        return None, item.sums or sums_of_file(item.path, md5=False)  # the plan's, if it read it
     data = _read(item.path, item.size)
     st2 = os.stat(item.path)
     if (st2.st_size, st2.st_mtime_ns) != (item.size, item.mtime_ns) or len(data) != item.size:
