@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS files (
     source_volume TEXT,
     source_path TEXT,
     import_id INTEGER,
-    image_hash TEXT,                    -- BLAKE3 of the image data alone (imagedata.py), or NULL
+    image_hash TEXT,                    -- hash of the image data alone (imagedata.py), or NULL
     import_size INTEGER                 -- size as imported (NULL: unknown, older catalogs)
 );
 CREATE INDEX IF NOT EXISTS files_hash ON files(hash);

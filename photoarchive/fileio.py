@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from photoarchive.hashing import CHUNK, new_hasher
+from photoarchive.hashing import ALL_CORES, CHUNK, new_check, new_hasher
 from photoarchive.jobs import Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
@@ -167,15 +167,21 @@ class NewFile:
             os.close(fd)
 
 
-def hash_from_disk(path: Path, buf: mmap.mmap) -> str:
+def hash_from_disk(path: Path, buf: mmap.mmap, check: bool = False) -> str:
     """Hash what the disk holds: direct reads, or buffered reads whose cache is then dropped.
 
-    The caller has flushed the file; the cache drop only matters on the buffered path.
+    check: the copy check (hashing.new_check) instead of BLAKE3. The caller has flushed the
+    file; the cache drop only matters on the buffered path.
     """
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         _set_direct(fd, True)
-        digest, _ = hash_fd(fd, buf)
+        if check:
+            summer = new_check()
+            read_fd(fd, buf, lambda _offset, chunk, n: summer.update(memoryview(chunk)[:n]))
+            digest = str(summer.hexdigest())
+        else:
+            digest, _ = hash_fd(fd, buf)
         if not is_direct(fd):
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         return digest
@@ -222,14 +228,10 @@ def kernel_copy(src_fd: int, dst_fd: int, size: int, cancel: CancelToken | None)
     return done
 
 
-def hash_fd(
-    fd: int, buf: mmap.mmap, feed: Callable[[int, mmap.mmap, int], None] | None = None
-) -> tuple[str, int]:
-    """Hash a file by positional reads (its offset stays free for a concurrent copy);
-    returns the digest and the bytes read. A refused direct read goes on buffered.
-    feed(offset, buf, n) sees every chunk too (the image-data hash, from the same read)."""
-    hasher = new_hasher()
-    view = memoryview(buf)
+def read_fd(fd: int, buf: mmap.mmap, feed: Callable[[int, mmap.mmap, int], None]) -> int:
+    """Read a whole file by positional reads (its offset stays free for a concurrent copy),
+    handing feed(offset, buf, n) every chunk; returns the bytes read. A refused direct read
+    goes on buffered."""
     done = 0
     while True:
         try:
@@ -240,11 +242,27 @@ def hash_fd(
             _set_direct(fd, False)  # e.g. a short read left an unaligned offset
             continue
         if n == 0:
-            break
-        hasher.update(view[:n])
-        if feed is not None:
-            feed(done, buf, n)
+            return done
+        feed(done, buf, n)
         done += n
+
+
+def hash_fd(
+    fd: int,
+    buf: mmap.mmap,
+    feed: Callable[[int, mmap.mmap, int], None] | None = None,
+    max_threads: int = ALL_CORES,
+) -> tuple[str, int]:
+    """BLAKE3 of a whole file and the bytes read; feed(offset, buf, n) sees every chunk too
+    (the image-data hash, the copy check: from the same read)."""
+    hasher = new_hasher(max_threads)
+
+    def both(offset: int, chunk: mmap.mmap, n: int) -> None:
+        hasher.update(memoryview(chunk)[:n])
+        if feed is not None:
+            feed(offset, chunk, n)
+
+    done = read_fd(fd, buf, both)
     return str(hasher.hexdigest()), done
 
 

@@ -1,7 +1,13 @@
-"""Content identity: BLAKE3, fast, GIL-free and cryptographic (equal hash means equal file)."""
+"""Content identity: BLAKE3, fast, GIL-free and cryptographic (equal hash means equal file).
+
+Beside it, a copy check: xxh3-128 compares a fresh copy with the source it was read from a
+moment before. 128 bits catch any accidental difference, and it costs a tenth of BLAKE3, so
+the read-back of every copy stays cheap. It is never stored: identity is always BLAKE3.
+"""
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -12,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import blake3
+import xxhash
 
 CHUNK = 8 << 20
 ALGORITHM = "blake3"
@@ -95,3 +102,17 @@ def digest_files(
         finally:
             for _, future in pending:
                 future.cancel()
+
+
+def new_check() -> xxhash.xxh3_128:
+    return xxhash.xxh3_128()
+
+
+def check_file(path: Path) -> str:
+    """The copy check of a whole file (memory-mapped: no copy into user space)."""
+    check = new_check()
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                check.update(mm)
+    return str(check.hexdigest())

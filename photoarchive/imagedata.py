@@ -15,7 +15,7 @@ not) from damage or a pixel edit (image-data hash changed). What is hashed (BLAK
 Anything else gets no image-data hash and a reason saying why.
 
 JPEGs, nearly every file imported, are hashed while the copier's helper reads the card for the
-whole-file hash (`ImageDataHasher.feed`): no second read, one more BLAKE3 pass over the scan.
+whole-file hash (`ImageDataHasher.feed`): no second read, one cheap pass over the scan.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import blake3
+import xxhash
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,15 @@ class ImageData:
     hash: str | None
     kind: str  # 'jpeg', 'tiff', 'raf', 'heif', 'isomedia' or 'unknown'
     reason: str = ""
+
+
+def is_legacy(stored: str | None) -> bool:
+    """A BLAKE3 image hash, recorded before the hash became xxh3-128."""
+    return stored is not None and len(stored) == 64
+
+
+def _new_hasher(like: str | None) -> blake3.blake3 | xxhash.xxh3_128:
+    return blake3.blake3() if is_legacy(like) else xxhash.xxh3_128()
 
 
 class _Unreadable(Exception):
@@ -97,11 +107,12 @@ class ImageDataHasher:
     """Streams a JPEG's scan data into BLAKE3 as the file passes by in chunks (feed), or, for
     the other kinds, reads the image ranges itself at the end (result); never raises."""
 
-    def __init__(self, fd: int, size: int, name: str = "") -> None:
+    def __init__(self, fd: int, size: int, name: str = "", like: str | None = None) -> None:
         self.fd = fd
+        self.like = like
         self.size = size
         self.name = name
-        self._hasher: blake3.blake3 | None = None
+        self._hasher: blake3.blake3 | xxhash.xxh3_128 | None = None
         self._start = -1
         self._done = False
         self._last_ff = False
@@ -115,7 +126,7 @@ class ImageDataHasher:
         if head[:2] == b"\xff\xd8":
             try:
                 self._start = jpeg_scan_start(fd, size)
-                self._hasher = blake3.blake3()
+                self._hasher = _new_hasher(like)
             except _BAD_INPUT as exc:
                 self._early = ImageData(None, "jpeg", _why(exc))
 
@@ -152,7 +163,7 @@ class ImageDataHasher:
         if self._hasher is not None and self._done:
             return ImageData(str(self._hasher.hexdigest()), "jpeg")
         try:
-            return _read_image_data(self.fd, self.size)
+            return _read_image_data(self.fd, self.size, self.like)
         except _BAD_INPUT as exc:
             return ImageData(None, "unknown", _why(exc))
 
@@ -163,34 +174,34 @@ def _why(exc: BaseException) -> str:
     return str(exc)
 
 
-def _read_image_data(fd: int, size: int) -> ImageData:
+def _read_image_data(fd: int, size: int, like: str | None = None) -> ImageData:
     head = os.pread(fd, 16, 0)
     if head[:2] == b"\xff\xd8":
         start = jpeg_scan_start(fd, size)
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             end = mm.rfind(_EOI, start)  # from the end: instant where the EOI ends the file
-            hasher = blake3.blake3()
+            hasher = _new_hasher(like)
             hasher.update(memoryview(mm)[start : end + 2 if end >= 0 else size])
         return ImageData(str(hasher.hexdigest()), "jpeg")
     if head[:4] in (b"II*\x00", b"MM\x00*", b"IIRO", b"IIU\x00", b"IIRS"):
         ranges = tiff_image_ranges(fd, size)
         if not ranges:
             return ImageData(None, "tiff", "no image strips or tiles in the TIFF structure")
-        return ImageData(_hash_ranges(fd, ranges), "tiff")
+        return ImageData(_hash_ranges(fd, ranges, like), "tiff")
     if head[:15] == b"FUJIFILMCCD-RAW":
-        return _raf_image_data(fd, size)
+        return _raf_image_data(fd, size, like)
     if head[4:8] in _BMFF_FIRST_BOXES:
         kind, ranges = bmff_image_ranges(fd, size)
         if not ranges:
             return ImageData(None, kind, "no image items or media data (mdat) found")
-        return ImageData(_hash_ranges(fd, ranges), kind)
+        return ImageData(_hash_ranges(fd, ranges, like), kind)
     return ImageData(
         None, "unknown", "not a JPEG, TIFF-based RAW or ISO media file (no image-data rule)"
     )
 
 
-def _hash_ranges(fd: int, ranges: list[tuple[int, int]]) -> str:
-    hasher = blake3.blake3()
+def _hash_ranges(fd: int, ranges: list[tuple[int, int]], like: str | None) -> str:
+    hasher = _new_hasher(like)
     for start, length in ranges:
         done = 0
         while done < length:
@@ -202,12 +213,12 @@ def _hash_ranges(fd: int, ranges: list[tuple[int, int]]) -> str:
     return str(hasher.hexdigest())
 
 
-def _raf_image_data(fd: int, size: int) -> ImageData:
+def _raf_image_data(fd: int, size: int, like: str | None) -> ImageData:
     """Fujifilm RAF: the CFA (raw sensor) block its header points to."""
     offset, length = struct.unpack(">II", _pread(fd, 8, 100))
     if not length or offset + length > size:
         return ImageData(None, "raf", "the RAF header points to no raw data")
-    return ImageData(_hash_ranges(fd, [(offset, length)]), "raf")
+    return ImageData(_hash_ranges(fd, [(offset, length)], like), "raf")
 
 
 # --- TIFF ---------------------------------------------------------------------------------
@@ -361,20 +372,21 @@ def _item_locations(data: bytes, idat: int) -> dict[int, list[tuple[int, int]]]:
 
 
 # --- entry points -------------------------------------------------------------------------
-def image_data(path: Path) -> ImageData:
-    """The image-data hash of a file, or None with the reason; never raises."""
+def image_data(path: Path, like: str | None = None) -> ImageData:
+    """The image-data hash of a file, or None with the reason; never raises. like: a stored
+    image hash to compare with (a BLAKE3 one from before is recomputed as BLAKE3)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
         return ImageData(None, "unknown", f"cannot read: {exc.strerror}")
     try:
-        return _read_image_data(fd, os.fstat(fd).st_size)
+        return _read_image_data(fd, os.fstat(fd).st_size, like)
     except _BAD_INPUT as exc:
         return ImageData(None, "unknown", _why(exc))
     finally:
         os.close(fd)
 
 
-def image_data_hash(path: Path) -> str | None:
-    """BLAKE3 of the image data alone; None where it cannot be told (image_data says why)."""
-    return image_data(path).hash
+def image_data_hash(path: Path, like: str | None = None) -> str | None:
+    """Hash of the image data alone; None where it cannot be told (image_data says why)."""
+    return image_data(path, like).hash

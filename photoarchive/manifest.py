@@ -35,7 +35,7 @@ COLUMNS = (
     "name",
     "size",
     "blake3",
-    "image_blake3",
+    "image_hash",
     "import_blake3",
     "import_size",
     "capture_time",

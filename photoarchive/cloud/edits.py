@@ -34,7 +34,7 @@ DAMAGE_HINT = (
 def classify_changed(
     plan: SyncPlan,
     catalog: Catalog,
-    hasher: Callable[[Path], str | None] = image_data_hash,
+    hasher: Callable[[Path, str | None], str | None] = image_data_hash,
 ) -> None:
     """Split the plan's edited files ('changed') into metadata edits (plan.edited, replaced by
     the normal sync) and possible damage (plan.damaged); the rest stay in plan.changed."""
@@ -49,7 +49,7 @@ def classify_changed(
         current = dict(
             zip(
                 [i.rel for i in todo],
-                pool.map(lambda i: _safe_hash(hasher, i.path), todo),
+                pool.map(lambda i: _safe_hash(hasher, i.path, known[i.rel]), todo),
                 strict=True,
             )
         )
@@ -70,9 +70,12 @@ def _is_manifest(item: SyncItem) -> bool:
     return item.rel.rsplit("/", 1)[-1] == MANIFEST_NAME
 
 
-def _safe_hash(hasher: Callable[[Path], str | None], path: Path) -> str | None:
+def _safe_hash(
+    hasher: Callable[[Path, str | None], str | None], path: Path, like: str | None
+) -> str | None:
+    """like: the recorded image hash, so an old BLAKE3 one is recomputed as BLAKE3."""
     try:
-        return hasher(path)
+        return hasher(path, like)
     except OSError as exc:
         log.info("no image-data hash for %s: %s", path, exc)
         return None

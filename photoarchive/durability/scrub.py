@@ -149,7 +149,7 @@ def _check_one(
     if content == rec.hash:
         report.ok += 1
         return checks.LOCAL_OK
-    image = image_data_hash(path) if rec.role != "sidecar" else None
+    image = image_data_hash(path, like=rec.image_hash) if rec.role != "sidecar" else None
     if rec.image_hash and image == rec.image_hash:
         finding = Finding(rec.path, "edited", "metadata changed by another program; picture same")
         report.findings.append(finding)

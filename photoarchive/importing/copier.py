@@ -1,10 +1,12 @@
-"""Copies that cannot lose data: temp name, hash while copying, flush, read back, rename.
+"""Copies that cannot lose data: temp name, hash, flush, read back, rename.
 
-The calling thread has the kernel copy the source (copy_file_range, as `cp` does) while a
-helper thread hashes the source as read; where the kernel cannot copy, it reads into a buffer
-and writes that (direct I/O where the filesystem allows) while the helper hashes the buffer. A
-finisher thread then makes a batch of copies durable, reads each back and hashes it, and links
-it into place while the next batch is being copied. A final name only ever points at a
+Two workers each take a file: the kernel copies it (copy_file_range, as `cp` does), then the
+worker hashes the source from the page cache the copy just filled (BLAKE3 for the catalog, the
+image-data hash and the xxh3 copy check from the same reads: the card is read once). With two
+workers, one file is being copied while the other is hashed. Where the kernel cannot copy, the
+worker reads into a buffer, hashes it and writes it (direct I/O where the filesystem allows).
+A finisher thread then makes a batch of copies durable, reads each back and checks it, and
+links it into place while the next batch is being copied. A final name only ever points at a
 complete, verified, durable file.
 """
 
@@ -13,11 +15,11 @@ from __future__ import annotations
 import logging
 import mmap
 import os
+import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import blake3
 
 from photoarchive.archive import fsync_dir, temp_name
 from photoarchive.fileio import (
@@ -35,7 +37,7 @@ from photoarchive.fileio import (
     syncfs,
     unlink_quietly,
 )
-from photoarchive.hashing import hash_file, new_hasher
+from photoarchive.hashing import check_file, new_check, new_hasher
 from photoarchive.imagedata import ImageDataHasher
 from photoarchive.jobs import Cancelled, CancelToken
 
@@ -76,11 +78,15 @@ class _Written:
     hash: str
     direct: bool  # written past the page cache: the read-back must bypass it too
     image_hash: str | None = None
+    check: str = ""  # the source's copy check (hashing.new_check): the read-back must match
 
 
 class VerifiedCopier:
-    """Copies a batch of files to temp names, then makes the batch durable in one flush.
+    """Copies files to temp names on two workers, then makes each batch durable in one flush.
 
+    Each worker copies a file in the kernel, then hashes the source from the page cache the
+    copy filled (the card is read once); with two workers one file is being copied while the
+    other is hashed, so the copy, which is all `cp` does, is never kept waiting on a hash.
     A flush per file stalls the writes behind it (the journal and writeback throttle them); one
     flush per batch, run by a finisher thread while the next batch is being copied, keeps the
     disk streaming while every file still gets flushed before its rename.
@@ -95,40 +101,68 @@ class VerifiedCopier:
         batch_files: int = 32,
         direct: bool = True,
         kernel_copy: bool = True,
+        workers: int = 2,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
-        self._hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash")
+        self._workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="copy")
+        self._depth = workers  # files handed to the workers and not yet collected
+        self._pending: deque[tuple[CopyRequest, Future[_Written]]] = deque()
         self._in_flight: list[Future[list[CopyResult]]] = []
         self._batch: list[_Written] = []
         self._batch_size = 0
         self._batch_bytes = batch_bytes
         self._batch_files = batch_files
-        self._buf = aligned_buffer()  # copying by hand, in the calling thread
-        self._src_buf = aligned_buffer()  # hashing the source, in the helper thread
+        self._local = threading.local()  # one buffer per worker
         self._check_buf = aligned_buffer()  # read-back, in the finisher thread
         self.direct = direct
         self.kernel_copy = kernel_copy
         self.verify_from_disk = verify_from_disk
+        # Files the workers are done with (written to a temp name, or failed): for progress.
+        self.taken_files = 0
+        self.taken_bytes = 0
 
     def copy(self, req: CopyRequest, cancel: CancelToken | None = None) -> list[CopyResult]:
-        """Copy one file to a temp name (in this thread); returns results that are final.
+        """Hand one file to a worker; returns the results that became final meanwhile.
 
-        Raises Cancelled (after removing its temp file) when cancelled mid-file.
+        Raises Cancelled when cancelled mid-file (the worker removed its temp file); drain()
+        then finishes the files written completely.
         """
+        self._pending.append((req, self._workers.submit(self._write_temp, req, cancel)))
+        done: list[CopyResult] = []
+        while len(self._pending) > self._depth:
+            done += self._take_oldest()
+        return done + self._collect()
+
+    def _take_oldest(self) -> list[CopyResult]:
+        req, fut = self._pending.popleft()
         try:
-            written = self._write_temp(req, cancel)
+            written = fut.result()
         except CopyError as exc:
-            return [*self._collect(), CopyResult(req, error=str(exc))]
-        done = self._collect()  # after the write: on Cancelled, drain() still has them
+            self._taken(req)
+            return [CopyResult(req, error=str(exc))]
+        self._taken(req)
         self._batch.append(written)
         self._batch_size += req.size
+        done: list[CopyResult] = []
         if self._batch_size >= self._batch_bytes or len(self._batch) >= self._batch_files:
             if self._in_flight:  # at most one batch flushing while the next fills
                 done += self._in_flight.pop(0).result()
             self._submit()
         return done
 
+    def _taken(self, req: CopyRequest) -> None:
+        self.taken_files += 1
+        self.taken_bytes += req.size
+
+    def _buffer(self) -> mmap.mmap:
+        buf = getattr(self._local, "buf", None)
+        if buf is None:
+            buf = self._local.buf = aligned_buffer()
+        return buf
+
     def _write_temp(self, req: CopyRequest, cancel: CancelToken | None) -> _Written:
+        """On a worker: copy to a temp name and hash the source; raises CopyError or Cancelled
+        with nothing left behind."""
         temp = req.dest.parent / temp_name(req.dest.name)
         try:
             src_fd = open_source(req.src)
@@ -141,15 +175,15 @@ class VerifiedCopier:
                 raise CopyError("the file changed on the card since it was scanned")
             out = self._create(temp, direct=self.direct and not self.kernel_copy)
             image = ImageDataHasher(src_fd, req.size, req.src.name)
-            digest = None
+            sums: tuple[str, str] | None = None
             if self.kernel_copy:
-                digest = self._copy_in_kernel(src_fd, out, req, cancel, image)
-            if digest is None:
+                sums = self._copy_in_kernel(src_fd, out, req, cancel, image)
+            if sums is None:
                 if self.kernel_copy:  # refused before a byte was copied: copy by hand
                     self.kernel_copy = False
                     out.set_direct(self.direct)
                 image = ImageDataHasher(src_fd, req.size, req.src.name)
-                digest = self._copy_through_buffer(src_fd, out, cancel, image)
+                sums = self._copy_through_buffer(src_fd, out, cancel, image)
                 self.direct = out.direct  # a filesystem that refused once will refuse again
             if out.size != req.size:
                 raise CopyError(
@@ -167,7 +201,7 @@ class VerifiedCopier:
             raise
         finally:
             os.close(src_fd)
-        return _Written(req, temp, digest, out.direct, image.result().hash)
+        return _Written(req, temp, sums[0], out.direct, image.result().hash, sums[1])
 
     @staticmethod
     def _create(temp: Path, direct: bool) -> NewFile:
@@ -183,37 +217,38 @@ class VerifiedCopier:
         req: CopyRequest,
         cancel: CancelToken | None,
         image: ImageDataHasher,
-    ) -> str | None:
-        """Copy in the kernel while the helper thread hashes the source as read (from the
-        page cache the copy fills), the image data from the same reads; None if the kernel
-        cannot copy these files."""
-        hashed = self._hashing.submit(hash_fd, src_fd, self._src_buf, image.feed)
+    ) -> tuple[str, str] | None:
+        """Copy in the kernel, then hash the source from the page cache the copy filled (the
+        image data from the same reads); None if the kernel cannot copy these files."""
         try:
             copied = kernel_copy(src_fd, out.fd, req.size, cancel)
         except NoKernelCopy:
-            copied = None
-        except BaseException as exc:
-            hashed.exception()  # the helper reads src_fd: let it finish before it is closed
-            if isinstance(exc, OSError):
-                raise CopyError(describe_os_error(exc, "cannot copy to the archive")) from exc
-            raise
+            return None
+        except OSError as exc:
+            raise CopyError(describe_os_error(exc, "cannot copy to the archive")) from exc
+        check = new_check()
+
+        def feed(offset: int, buf: mmap.mmap, n: int) -> None:
+            check.update(memoryview(buf)[:n])
+            image.feed(offset, buf, n)
+
         try:
-            digest, read = hashed.result()
+            # One core each: the other worker is copying on the other core.
+            digest, read = hash_fd(src_fd, self._buffer(), feed, max_threads=1)
         except OSError as exc:
             raise CopyError(describe_os_error(exc, "cannot read from the card")) from exc
-        if copied is None:
-            return None
         if copied != read:
             raise CopyError("the file changed on the card while it was copied")
         out.size = copied
-        return digest
+        return digest, str(check.hexdigest())
 
     def _copy_through_buffer(
         self, src_fd: int, out: NewFile, cancel: CancelToken | None, image: ImageDataHasher
-    ) -> str:
-        """Read into our buffer, hash it on the helper thread while it is written."""
-        hasher = new_hasher()
-        view = memoryview(self._buf)
+    ) -> tuple[str, str]:
+        """Read into this worker's buffer, hash it, write it (direct I/O where allowed)."""
+        hasher, check = new_hasher(1), new_check()
+        buf = self._buffer()
+        view = memoryview(buf)
         offset = 0
         while True:
             try:
@@ -224,16 +259,15 @@ class VerifiedCopier:
                 break
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
-            # Hash on the other core while this one writes; both release the GIL.
-            hashed = self._hashing.submit(_hash_chunk, hasher, image, offset, self._buf, n)
+            hasher.update(view[:n])
+            check.update(view[:n])
+            image.feed(offset, buf, n)
             try:
                 out.write(view, n)
             except OSError as exc:
                 raise CopyError(describe_os_error(exc, "cannot write to the archive")) from exc
-            finally:
-                hashed.result()
             offset += n
-        return str(hasher.hexdigest())
+        return str(hasher.hexdigest()), str(check.hexdigest())
 
     def _submit(self) -> None:
         if self._batch:
@@ -250,7 +284,7 @@ class VerifiedCopier:
             try:
                 if not flushed:
                     fsync_path(w.temp, self.verify_from_disk)
-                if self._read_back(w) != w.hash:
+                if self._read_back(w) != w.check:
                     unlink_quietly(w.temp)
                     results.append(
                         CopyResult(w.req, error="the copy does not match the card (hash mismatch)")
@@ -288,8 +322,8 @@ class VerifiedCopier:
 
     def _read_back(self, w: _Written) -> str:
         if w.direct or self.verify_from_disk:
-            return hash_from_disk(w.temp, self._check_buf)
-        return hash_file(w.temp)  # flushed; the page cache is as good as the disk here
+            return hash_from_disk(w.temp, self._check_buf, check=True)
+        return check_file(w.temp)  # flushed; the page cache is as good as the disk here
 
     def _collect(self) -> list[CopyResult]:
         done: list[CopyResult] = []
@@ -299,8 +333,13 @@ class VerifiedCopier:
 
     def drain(self) -> list[CopyResult]:
         """Finish everything written so far (also on cancel: those files are complete)."""
-        self._submit()
         results: list[CopyResult] = []
+        while self._pending:
+            try:
+                results += self._take_oldest()
+            except Cancelled:
+                continue  # its worker removed its temp file
+        self._submit()
         for fut in self._in_flight:
             results += fut.result()
         self._in_flight = []
@@ -309,11 +348,4 @@ class VerifiedCopier:
     def close(self) -> None:
         self.drain()
         self._pool.shutdown(wait=True)
-        self._hashing.shutdown(wait=True)
-
-
-def _hash_chunk(
-    hasher: blake3.blake3, image: ImageDataHasher, offset: int, buf: mmap.mmap, n: int
-) -> None:
-    hasher.update(memoryview(buf)[:n])
-    image.feed(offset, buf, n)
+        self._workers.shutdown(wait=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +115,7 @@ class _Run:
         self.records: list[FileRecord] = []
         self.seen: list[tuple[str, str, int, int, str]] = []
         self.total_files = plan.new_files + sum(len(g.files) for g in plan.duplicates)
+        self.total_bytes = plan.new_bytes  # once: summing it per progress report was quadratic
         self.files_done = 0  # written to a temp name, or failed, or adopted
         self.bytes_done = 0
 
@@ -140,7 +142,7 @@ class _Run:
 
     def _settle(self) -> None:
         """Wait for every copy in flight and catalog what arrived."""
-        for res in self.copier.drain():
+        for res in self._counted(self.copier.drain):
             self._on_result(res)
         self._flush()
 
@@ -165,6 +167,15 @@ class _Run:
         else:
             self.files_done += sum(pf.role == "sidecar" for pf in group.files)
 
+    def _counted(self, step: Callable[[], list[CopyResult]]) -> list[CopyResult]:
+        """Run a copier step, counting the files its workers finished meanwhile as done."""
+        files, size = self.copier.taken_files, self.copier.taken_bytes
+        try:
+            return step()
+        finally:
+            self.files_done += self.copier.taken_files - files
+            self.bytes_done += self.copier.taken_bytes - size
+
     def _report(self, current: str) -> None:
         if self.progress:
             self.progress(
@@ -173,7 +184,7 @@ class _Run:
                     self.files_done,
                     self.total_files,
                     self.bytes_done,
-                    self.plan.new_bytes,
+                    self.total_bytes,
                     current,
                 )
             )
@@ -222,9 +233,7 @@ class _Run:
                 week_dir / name,
                 tag=(group, pf),
             )
-            finished = self.copier.copy(req, self.cancel)
-            self.files_done += 1
-            self.bytes_done += pf.source.size
+            finished = self._counted(lambda req=req: self.copier.copy(req, self.cancel))
             for res in finished:
                 self._on_result(res)
 

@@ -15,7 +15,7 @@ from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.fileio import aligned_buffer, hash_fd, open_source
 from photoarchive.hashing import hash_file
-from photoarchive.imagedata import ImageDataHasher, image_data_hash
+from photoarchive.imagedata import ImageDataHasher, image_data_hash, is_legacy
 from photoarchive.importing.capture_time import DateFallback, read_capture_time
 from photoarchive.jobs import CancelToken, Problem, Progress, ProgressCallback
 from photoarchive.media import catalog_role, kind_of
@@ -77,7 +77,7 @@ def verify_archive(
         done_bytes += rec.size
         if content == rec.hash:
             report.ok += 1
-        elif rec.image_hash and image_data_hash(found.path) == rec.image_hash:
+        elif rec.image_hash and image_data_hash(found.path, rec.image_hash) == rec.image_hash:
             report.edited.append(rec.path)  # the picture is the same: a metadata edit
         else:
             report.changed.append(rec.path)
@@ -130,7 +130,9 @@ def rebuild_catalog(
         if image is None and role != "sidecar":
             image = streamed if stream else image_data_hash(f.path)
         if old is None and image is not None:  # metadata edited since the record was made
-            old = next((r for r in olds if r.image_hash == image), None)
+            old = next((r for r in olds if r.image_hash == image), None) or next(
+                (r for r in olds if is_legacy(r.image_hash) and same_image(f.path, r)), None
+            )
         if old is None and olds and role != "sidecar":
             report.changed.append(f.rel)  # image data differs: damaged or edited elsewhere
         records.append(
@@ -169,3 +171,8 @@ def _hash_once(
         return st, content, hasher.result().hash if hasher else None
     finally:
         os.close(fd)
+
+
+def same_image(path: Path, rec: FileRecord) -> bool:
+    """The file's image data is the one rec recorded (in rec's hash algorithm)."""
+    return image_data_hash(path, like=rec.image_hash) == rec.image_hash

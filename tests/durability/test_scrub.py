@@ -24,6 +24,7 @@ from photoarchive.config import Settings
 from photoarchive.durability.cards import list_cards
 from photoarchive.durability.ledger import build_ledger
 from photoarchive.durability.scrub import QUARANTINE, scrub
+from photoarchive.imagedata import image_data_hash
 from photoarchive.metadata.edit import TagEdit
 
 
@@ -136,3 +137,33 @@ def test_scripted_history_status_scrub_repair_cards(
     assert [(w.week, w.problems) for w in short] == [(w2, ["2 not in the bucket (sync)"])]
     synced = pipeline.run_sync(settings, pipeline.plan_sync(settings), retry=fast_retry)
     assert synced.ok and build_ledger(settings).short == []
+
+
+def test_image_hashes_recorded_as_blake3_before_still_tell_edits_from_damage(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """An archive imported when the image-data hash was BLAKE3 (64 hex digits): scrub and
+    verify recompute it as BLAKE3, so an edit behind the app's back is still an edit and a
+    flipped image byte still damage."""
+    card = make_card(tmp_path / "card", datetime(2024, 3, 4, 8), days=2, per_day=1)
+    assert pipeline.import_photos(settings, [card.root]).ok
+    edited, damaged = sorted(settings.archive.rglob("*.JPG"))
+    with Catalog(settings.catalog_path) as cat, cat.transaction():
+        for path in (edited, damaged):
+            rel = path.relative_to(settings.archive).as_posix()
+            legacy = image_data_hash(path, like="0" * 64)
+            assert legacy is not None and len(legacy) == 64 and legacy != cat.image_hash(rel)
+            cat.set_image_hash(rel, legacy)
+    subprocess.run(
+        ["exiftool", "-q", "-overwrite_original", "-XMP-dc:Description=Opa", str(edited)],
+        check=True,
+    )
+    flip_image_byte(damaged)
+    rel = {p: p.relative_to(settings.archive).as_posix() for p in (edited, damaged)}
+    report = scrub(settings)
+    assert sorted((f.path, f.state) for f in report.findings) == [
+        (rel[edited], "edited"),
+        (rel[damaged], "damaged"),
+    ]
+    checked = pipeline.verify(settings)
+    assert checked.edited == [rel[edited]] and checked.changed == [rel[damaged]]

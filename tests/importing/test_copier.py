@@ -20,7 +20,7 @@ from photoarchive.fileio import (
     kernel_copy,
     read_direct,
 )
-from photoarchive.hashing import CHUNK, hash_file
+from photoarchive.hashing import CHUNK, check_file, hash_file, new_check
 from photoarchive.importing.copier import CopyRequest, VerifiedCopier, _Written
 
 SIZES = [0, 1, ALIGN - 1, ALIGN, ALIGN + 1, CHUNK, CHUNK + 1, 2 * CHUNK + 12345]
@@ -207,14 +207,37 @@ def test_a_kernel_that_cannot_copy_falls_back_to_the_buffer(
 
 @pytest.mark.parametrize("direct", [True, False])
 def test_a_copy_that_reads_back_different_is_discarded(tmp_path: Path, direct: bool) -> None:
-    temp = tmp_path / ".a.jpg.partial"
+    """The read-back (from the page cache, or from the disk for direct writes) must give the
+    source's copy check; then the copy is placed, else removed."""
     view = memoryview(aligned_buffer())
-    write_with(temp, b"what the disk holds", view, direct)
-    req = CopyRequest(tmp_path / "card.jpg", 19, 0, tmp_path / "a.jpg")
-    copier = VerifiedCopier(verify_from_disk=not direct)
-    try:
-        results = copier._finish_batch([_Written(req, temp, hash_file(temp)[::-1], direct)])
-    finally:
-        copier.close()
-    assert [r.error for r in results] == ["the copy does not match the card (hash mismatch)"]
-    assert not temp.exists() and not (tmp_path / "a.jpg").exists()
+    results = []
+    for name, tamper in (("a.jpg", True), ("b.jpg", False)):
+        temp = tmp_path / f".{name}.partial"
+        write_with(temp, b"what the disk holds", view, direct)
+        check = check_file(temp)
+        req = CopyRequest(tmp_path / "card.jpg", 19, 0, tmp_path / name)
+        copier = VerifiedCopier(verify_from_disk=not direct)
+        written = _Written(
+            req, temp, hash_file(temp), direct, check=check[::-1] if tamper else check
+        )
+        try:
+            results += copier._finish_batch([written])
+        finally:
+            copier.close()
+    assert [r.error for r in results] == ["the copy does not match the card (hash mismatch)", None]
+    assert not (tmp_path / ".a.jpg.partial").exists() and not (tmp_path / "a.jpg").exists()
+    assert (tmp_path / "b.jpg").read_bytes() == b"what the disk holds"
+    assert not (tmp_path / ".b.jpg.partial").exists()
+
+
+def test_the_copy_check_is_xxh3_of_the_bytes_read(tmp_path: Path) -> None:
+    """hash_from_disk(check=True), check_file and new_check agree, for every size."""
+    rnd = random.Random(23)
+    for size in SIZES:
+        data = rnd.randbytes(size)
+        (tmp_path / "f").write_bytes(data)
+        want = new_check()
+        want.update(data)
+        assert check_file(tmp_path / "f") == want.hexdigest()
+        assert hash_from_disk(tmp_path / "f", aligned_buffer(), check=True) == want.hexdigest()
+        assert hash_from_disk(tmp_path / "f", aligned_buffer()) == hash_file(tmp_path / "f")
