@@ -16,6 +16,7 @@ from photoarchive import pipeline
 from photoarchive.archive import MANIFEST_NAME, iter_archive_files
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
+from photoarchive.imagedata import image_data_hash
 from photoarchive.manifest import HEADER, parse, read_manifest, render, write_changed
 from photoarchive.metadata.edit import TagEdit
 
@@ -139,3 +140,32 @@ def test_any_name_round_trips_through_a_manifest() -> None:
     assert (back.hash, back.import_hash, back.image_hash) == (rec.hash, rec.import_hash, None)
     assert back.import_size == 9
     assert back.capture_guess and back.capture_time == rec.capture_time
+
+
+def test_a_rebuild_matches_blake3_image_hashes_written_before(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Manifests written when the image-data hash was BLAKE3: a photo edited since (behind the
+    app's back) still gets its import identity back from them, matched by that BLAKE3."""
+    card = make_card(tmp_path / "card", datetime(2024, 3, 4, 8), days=1, per_day=2)
+    assert pipeline.import_photos(settings, [card.root]).ok
+    (week,) = [p for p in settings.archive.iterdir() if p.is_dir()]
+    photo = sorted(week.glob("*.JPG"))[0]
+    manifest = week / MANIFEST_NAME
+    new = read_manifest(week)[f"{week.name}/{photo.name}"].image_hash
+    old = image_data_hash(photo, like="0" * 64)
+    assert new and old and len(old) == 64
+    manifest.write_text(manifest.read_text("utf-8").replace(new, old), "utf-8")
+    before = read_manifest(week)[f"{week.name}/{photo.name}"]
+    subprocess.run(
+        ["exiftool", "-q", "-overwrite_original", "-XMP-dc:Title=Later", str(photo)], check=True
+    )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{settings.catalog_path}{suffix}").unlink(missing_ok=True)
+    report = pipeline.verify(settings, rebuild=True)
+    assert report.changed == [], report
+    with Catalog(settings.catalog_path) as cat:
+        rec = cat.file(f"{week.name}/{photo.name}")
+        assert rec is not None and rec.import_hash == before.import_hash != rec.hash
+    again = pipeline.import_photos(settings, [card.root])
+    assert again.ok and again.copied == [], again.copied

@@ -1,7 +1,7 @@
 """Import throughput against a durable plain copy (`cp -r` + `sync`), alternating runs.
 
     python tests/bench/bench_import.py [--files 1000] [--runs 5] [--dir /var/tmp/pa-bench]
-        [--cold-files 300] [--no-warm] [--no-cold]
+        [--cold-files 300] [--no-warm] [--no-cold] [--image-cost]
 
 Two sources, each measured in the same run, alternating `cp -r` + `sync` and
 `photoarchive import` into fresh folders:
@@ -11,7 +11,9 @@ Two sources, each measured in the same run, alternating `cp -r` + `sync` and
   The bytes read from the card device are printed beside each time: the card must be read once.
 Prints the machine (cores, kernel, filesystems), the median of each with its spread (min-max)
 and the throughput ratio (goals: import >= 0.8x cp+sync warm, >= 0.9x cold), then a no-op
-re-import of the warm card (goal: under 1 s per 1,000 files). Not a test: no assertions.
+re-import of the warm card (goal: under 1 s per 1,000 files). --image-cost: instead, warm
+imports with and without the image-data hash, alternating (issue 12's goal: under 5% slower),
+wall and CPU time (user+sys: steadier on a shared machine). Not a test: no assertions.
 """
 
 from __future__ import annotations
@@ -70,9 +72,18 @@ def make_card(card: Path, files: int) -> int:
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    return run_cpu(cmd, env)[0]
+
+
+def run_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user+sys) of a command."""
+    before = os.times()
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = os.times()
+    user = after.children_user - before.children_user
+    return wall, user + after.children_system - before.children_system
 
 
 def out(cmd: list[str]) -> str:
@@ -182,6 +193,34 @@ def noop_reimport(card: Path, work: Path, files: int) -> None:
     print(f"no-op re-import of {files} files: {spread(again)}  (goal < {files / 1000:.2f} s)")
 
 
+def image_cost(card: Path, total: int, runs: int, work: Path) -> None:
+    """Warm imports with and without the image-data hash, alternating."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    without = str(Path(__file__).with_name("import_without_image_hash.py"))
+    kinds = {"with": [sys.executable, "-m", "photoarchive"], "without": [sys.executable, without]}
+    wall: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
+    for i in range(runs):
+        for kind in ("with", "without") if i % 2 == 0 else ("without", "with"):
+            dest, data = work / f"img-{kind}{i}", work / f"img-data{i}"
+            subprocess.run(["sync"], check=True)
+            env["XDG_DATA_HOME"] = str(data)
+            t, c = run_cpu([*kinds[kind], "import", "--archive", str(dest), str(card)], env)
+            wall[kind].append(t)
+            cpu[kind].append(c)
+            print(f"image hash: run {i + 1} {kind:7s} {t:6.2f} s wall  {c:6.2f} s CPU")
+            shutil.rmtree(dest)
+            shutil.rmtree(data, ignore_errors=True)
+    for kind in kinds:
+        print(f"image hash: import {kind:7s} wall {spread(wall[kind])}; CPU {spread(cpu[kind])}")
+    w, c = ({k: statistics.median(v[k]) for k in kinds} for v in (wall, cpu))
+    print(
+        f"image hash: costs {100 * (w['with'] / w['without'] - 1):+.1f}% wall, "
+        f"{100 * (c['with'] / c['without'] - 1):+.1f}% CPU of a warm import of "
+        f"{total / 1e9:.2f} GB (goal: under 5%)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=1000, help="warm card size")
@@ -191,6 +230,7 @@ def main() -> None:
     ap.add_argument("--no-warm", action="store_true")
     ap.add_argument("--no-cold", action="store_true")
     ap.add_argument("--keep-card", action="store_true")
+    ap.add_argument("--image-cost", action="store_true", help="the image-data hash's cost")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     print(machine(args.dir), flush=True)
@@ -200,11 +240,14 @@ def main() -> None:
             card = args.dir / "card"
             total = make_card(card, args.files)
             print(f"warm card: {args.files} JPEGs, {total / 1e9:.2f} GB, in {card}", flush=True)
-            measure(Card(card), total, args.runs, work, "warm")
-            noop_reimport(card, work, args.files)
+            if args.image_cost:
+                image_cost(card, total, args.runs, work)
+            else:
+                measure(Card(card), total, args.runs, work, "warm")
+                noop_reimport(card, work, args.files)
             if not args.keep_card:
                 shutil.rmtree(card)
-        if args.no_cold:
+        if args.no_cold or args.image_cost:
             return
         if os.geteuid() != 0 or not shutil.which("losetup"):
             print("cold card: skipped (needs root and losetup to loop-mount an ext4 image)")
