@@ -69,6 +69,9 @@ class SyncPlan:
     local: list[LocalFile] = field(default_factory=list)  # the archive as scanned
     problems: list[Problem] = field(default_factory=list)
     hold_back_days: int = 0
+    # The family pages' objects (name -> md5, generation) as the planning listing saw them,
+    # so publishing them lists nothing again; None where no listing was made.
+    site_listing: dict[str, tuple[str, int]] | None = None
     planned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -191,6 +194,8 @@ def build_plan(
     """Compare the archive with the listing and the records; read only files we cannot trust."""
     plan = SyncPlan(target, hold_back_days=hold_back_days)
     remote = dict(remote)
+    site = target.object_name(SITE_FOLDER) + "/"
+    plan.site_listing = {n: (o.md5, o.generation) for n, o in remote.items() if n.startswith(site)}
     drop_ours(target, remote)
     to_check: list[tuple[LocalFile, RemoteObject]] = []
     newest: dict[str, int] = {}

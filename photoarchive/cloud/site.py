@@ -83,8 +83,13 @@ def publish_site(
     cancel: CancelToken | None = None,
     progress: ProgressCallback | None = None,
     today: date | None = None,
+    listing: dict[str, tuple[str, int]] | None = None,
 ) -> SiteReport:
-    """Bring `_site/` in line with what the bucket holds of the archive (its sync records)."""
+    """Bring `_site/` in line with what the bucket holds of the archive (its sync records).
+
+    listing: what `_site/` held at the sync's own listing (name -> md5, generation), so
+    nothing is listed again; every write is conditional on the generation seen, so a page
+    changed meanwhile is refused (a problem), never overwritten."""
     cancel = cancel or CancelToken()
     conn.executescript(_SCHEMA)
     report = SiteReport(index_url=index_url(settings, target))
@@ -101,11 +106,12 @@ def publish_site(
     # A no-change sync lists nothing here: one request for the list of weeks, and weeks are
     # listed only when rebuilt. Without that page (deleted by hand), every week is rebuilt.
     index = f"{prefix}index.html"
-    have_index = bucket.get_blob(index, retry=retry)
-    listing = {}
-    if have_index is not None:
-        listing[index] = (have_index.md5_hash or "", int(have_index.generation or 0))
-    writer = SiteWriter(bucket, listing, retry)
+    listed = listing is not None
+    if listing is None:
+        blob = bucket.get_blob(index, retry=retry)
+        listing = {} if blob is None else {index: (blob.md5_hash or "", int(blob.generation or 0))}
+    have_index = index in listing
+    writer = SiteWriter(bucket, dict(listing), retry)
     read = MetaReader()
     places = load_places(settings)
     summaries: dict[str, WeekSummary] = {}
@@ -113,7 +119,7 @@ def publish_site(
     for week, recs in sorted(by_week.items()):
         fp = _fingerprint(settings, recs)
         old = stored.get(week)
-        if old and old[0] == fp and have_index is not None:
+        if old and old[0] == fp and have_index:
             summaries[week] = WeekSummary(**_summary_args(json.loads(old[1])))
         else:
             todo.append((week, recs, fp))
@@ -123,7 +129,8 @@ def publish_site(
             if progress:
                 progress(Progress("site", i - 1, len(todo), current=week))
             try:
-                writer.load(f"{prefix}{week}/")
+                if not listed:
+                    writer.load(f"{prefix}{week}/")
                 summary = build_week(settings, target, week, recs, writer, places, cancel, read)
             except Cancelled:
                 raise
@@ -143,11 +150,12 @@ def publish_site(
         read.close()
     gone = [w for w in stored if w not in by_week]
     for week in gone:
-        writer.load(f"{prefix}{week}/")
+        if not listed:
+            writer.load(f"{prefix}{week}/")
         for name in [n for n in writer.listing if n.startswith(f"{prefix}{week}/")]:
             writer.delete(name)
         conn.execute("DELETE FROM site_weeks WHERE target=? AND week=?", (target.url, week))
-    if report.weeks_rebuilt or gone or have_index is None:
+    if report.weeks_rebuilt or gone or not have_index:
         guide = object_url(settings.site_base_url, target.bucket, "README.html")
         page = render_index(
             list(summaries.values()), settings.sync_contact, guide, today or date.today()

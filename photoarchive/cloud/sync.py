@@ -137,7 +137,14 @@ def run_sync(
         if settings.site_enabled and write_guide and not summary.cancelled:
             try:
                 summary.site = publish_site(
-                    settings, plan.target, bucket, catalog.conn, retry, cancel, progress
+                    settings,
+                    plan.target,
+                    bucket,
+                    catalog.conn,
+                    retry,
+                    cancel,
+                    progress,
+                    listing=plan.site_listing,
                 )
                 summary.problems += summary.site.problems
             except Cancelled:

@@ -196,3 +196,49 @@ def test_site_pages_thumbnails_and_links(
     assert healed.site is not None and healed.site.weeks_rebuilt == ["2023-05-01", "2023-05-08"]
     assert "_site/index.html" in gcs.objects()
     assert "_site/2023-05-01/index.html" not in healed.site.uploaded  # same bytes: not resent
+
+
+def test_the_pages_use_the_sync_listing_and_list_nothing_again(
+    settings: Settings, gcs: Gcs, fast_retry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync lists the bucket once; the family pages take `_site/` from that listing rather
+    than asking for each rebuilt week's folder (and the list of weeks) again."""
+    from cloud.faultproxy import FaultProxy
+
+    from photoarchive.cloud.client import EMULATOR_ENV
+
+    settings = replace(settings, site_enabled=True, site_base_url=gcs.url)
+    make_archive(
+        settings, {"2023-05-01/IMG_0001.JPG": photo(1), "2023-05-08/IMG_0002.JPG": photo(2)}
+    )
+
+    def site_reads(proxy: FaultProxy) -> list[str]:
+        """Requests that list or look up objects under _site/ (uploads are POSTs)."""
+        return [
+            f"{s.method} {s.path}"
+            for s in proxy.seen
+            if s.method == "GET" and ("prefix=_site" in s.path or "/o/_site" in s.path)
+        ]
+
+    port = int(gcs.url.rsplit(":", 1)[1])
+    for heal in (False, True):  # a first sync; then every page rebuilt (the list deleted)
+        with FaultProxy(port) as proxy:
+            monkeypatch.setenv(EMULATOR_ENV, proxy.url)
+            summary = pipeline.run_sync(
+                settings, pipeline.plan_sync(settings, gcs.target), retry=fast_retry
+            )
+        assert summary.ok and summary.site is not None, summary.problems
+        assert summary.site.weeks_rebuilt == ["2023-05-01", "2023-05-08"]
+        assert (
+            "_site/index.html" in gcs.objects() and "_site/2023-05-08/index.html" in gcs.objects()
+        )
+        assert site_reads(proxy) == []
+        lists = [
+            s
+            for s in proxy.seen
+            if s.method == "GET" and s.path.startswith(f"/storage/v1/b/{gcs.bucket}/o?")
+        ]
+        assert len(lists) == 1  # the plan's own listing
+        if heal:
+            assert "_site/2023-05-01/index.html" not in summary.site.uploaded  # same bytes
+        gcs.client.bucket(gcs.bucket).blob("_site/index.html").delete()
