@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,38 @@ def archived_copy(catalog: Catalog, archive: Path, content_hash: str) -> str | N
     return None
 
 
+_PREFETCH_THREADS = 8
+HEAD, TAIL = 64 * 1024, 4096  # what looks_damaged and the date readers read of a file
+
+
+def prefetch_ends(files: list[SourceFile], cancel: CancelToken) -> None:
+    """Read every file's head and tail into the page cache, several at a time: the checks and
+    date readers then find them there. One at a time, a cold card answered 300 files' two
+    ends in about a second, one seek after another; with reads queued, far less. The copy
+    reads these pages from the cache, so the card is still read once."""
+
+    def read_ends(f: SourceFile) -> None:
+        if cancel.cancelled:
+            return
+        try:
+            fd = os.open(f.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return  # the plan reports it when it reads the file itself
+        try:
+            os.pread(fd, HEAD, 0)
+            if f.size > HEAD:
+                os.pread(fd, TAIL, max(HEAD, f.size - TAIL))
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    if len(files) > 1:
+        with ThreadPoolExecutor(_PREFETCH_THREADS, thread_name_prefix="prefetch") as pool:
+            for _ in pool.map(read_ends, files):
+                pass
+
+
 def _group_capture(group: ShotGroup, fallback: DateFallback | None = None) -> CaptureTime:
     """The shot's date: photos and RAWs before videos, embedded dates before mtime."""
     media = sorted(group.dated, key=lambda f: f.kind is Kind.VIDEO)
@@ -182,6 +215,7 @@ def plan_import(
                 plan.already += [pf for pf in fresh]
 
     # Pass 2: hash only where the size says the content might already be known.
+    prefetch_ends([pf.source for _, fresh in candidates for pf in fresh if pf.content], cancel)
     sizes = catalog.known_sizes()
     counts = Counter(pf.source.size for _, fresh in candidates for pf in fresh if pf.content)
     total = sum(len(fresh) for _, fresh in candidates)
