@@ -9,6 +9,7 @@ from pathlib import Path
 import blake3
 import pytest
 
+from photoarchive import hashing
 from photoarchive.hashing import FileDigest, digest_file, digest_files, hash_file
 
 
@@ -31,14 +32,25 @@ def test_digest_files_matches_hash_file_in_order(tmp_path: Path) -> None:
     assert digest_file(paths[3]) == got[3][1]
 
 
+def test_a_big_file_is_split_across_the_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashing, "ONE_THREAD_BELOW", 1 << 20)
+    path = tmp_path / "video.mov"
+    path.write_bytes(os.urandom(3 << 20))
+    assert digest_file(path) == FileDigest(hash_file(path), 3 << 20, path.stat().st_mtime_ns)
+
+
 def test_unreadable_files_are_results_not_raised(tmp_path: Path) -> None:
     (tmp_path / "dir.bin").mkdir()
     (tmp_path / "ok.bin").write_bytes(b"x")
-    names = ["gone.bin", "dir.bin", "ok.bin"]
+    os.mkfifo(tmp_path / "pipe.bin")  # no writer: reading it must not hang
+    names = ["gone.bin", "dir.bin", "ok.bin", "pipe.bin"]
     got = dict(digest_files(names, lambda n: tmp_path / n, workers=2))
     assert isinstance(got["gone.bin"], FileNotFoundError)
     assert isinstance(got["dir.bin"], IsADirectoryError)
     assert isinstance(got["ok.bin"], FileDigest)
+    assert isinstance(got["pipe.bin"], OSError) and "not a regular file" in str(got["pipe.bin"])
 
 
 @pytest.mark.parametrize("workers", [1, 2, 4])
