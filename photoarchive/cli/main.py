@@ -65,10 +65,13 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def command_word(argv: Sequence[str]) -> str | None:
-    """The command argv names, if nothing before it asks for the top-level help or version."""
+    """The command argv names ("--version" if that comes first), or None when the top-level
+    help (or nothing) is asked for."""
     words = iter(argv)
     for word in words:
-        if word in ("-h", "--help", "--version", "--"):
+        if word == "--version":
+            return word
+        if word in ("-h", "--help", "--"):
             return None
         if len(word) > 2 and "--archive".startswith(word):  # --archive DIR (or --arch DIR)
             next(words, None)
@@ -78,7 +81,8 @@ def command_word(argv: Sequence[str]) -> str | None:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """Every command, or only those of the module registering `command` (see COMMAND_OWNERS)."""
+    """Every command, or only those of the module registering `command` (see COMMAND_OWNERS),
+    or none for "--version"."""
     parser = argparse.ArgumentParser(
         prog="photoarchive",
         description="Keep a family's photos safe for decades.",
@@ -90,7 +94,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = options.common()
     owner = COMMAND_OWNERS.get(command or "")
-    for name in [owner] if owner else COMMAND_MODULES:
+    for name in [owner] if owner else [] if command == "--version" else COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
     examples.attach(parser)
     return parser

@@ -11,7 +11,13 @@ import sys
 import pytest
 
 from photoarchive.cli import options
-from photoarchive.cli.main import COMMAND_MODULES, COMMAND_OWNERS, build_parser, command_word
+from photoarchive.cli.main import (
+    COMMAND_MODULES,
+    COMMAND_OWNERS,
+    build_parser,
+    command_word,
+    main,
+)
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -49,9 +55,16 @@ def test_the_one_command_parser_reads_as_the_full_one(argv: list[str]) -> None:
     assert one.format_help() == full.format_help()
 
 
-def test_top_level_help_and_version_build_the_full_parser() -> None:
-    for argv in (["-h", "scrub"], ["--version"], [], ["--archive", "/x"], ["--", "scrub"]):
+def test_top_level_help_builds_the_full_parser_and_version_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv in (["-h", "scrub"], [], ["--archive", "/x"], ["--", "scrub"]):
         assert command_word(argv) is None
+    assert command_word(["--version", "scrub"]) == "--version"
+    assert _commands(build_parser("--version")) == {}
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("photoarchive ")
 
 
 def test_scrub_does_not_import_the_other_commands() -> None:
