@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from photoarchive import pipeline
 from photoarchive.config import Settings, save_settings
 from photoarchive.gui.first_run_pages import ArchivePage, BucketPage, PlacesPage, wrapped_label
+from photoarchive.gui.plain import plain_labels
 from photoarchive.gui.worker import Job, JobRunner
 from photoarchive.jobs import CancelToken, ProgressCallback
 
@@ -93,6 +94,7 @@ class FirstRunWizard(QWizard):
         self.done_page = QWizardPage()
         self.done_page.setTitle("Ready")
         self.done_label = wrapped_label("")
+        plain_labels(self.done_label)  # folder and file paths, shown as they are
         QVBoxLayout(self.done_page).addWidget(self.done_label)
         self.runner = JobRunner(self)
         self.flickr_page = FlickrPage(self) if flickr_available() else None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from photoarchive import pipeline
 from photoarchive.cloud.adc import adc_file, gcloud_login_command
 from photoarchive.config import Settings
+from photoarchive.gui.plain import plain_labels
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class ArchivePage(QWizardPage):
         self.adopt_edit = QLineEdit()
         self.pattern_edit = QLineEdit(settings.week_pattern)
         self.survey_label = wrapped_label("")
+        plain_labels(self.survey_label)  # it may name the folder
         layout.addWidget(self.new_radio)
         layout.addLayout(folder_row(self.archive_edit, self, "Archive folder"))
         layout.addWidget(self.adopt_radio)
@@ -175,6 +177,7 @@ class BucketPage(QWizardPage):
         layout.addLayout(row)
         layout.addWidget(wrapped_label(NEARLINE_COST))
         self.error_label = wrapped_label("")
+        plain_labels(self.error_label)
         layout.addWidget(self.error_label)
 
     def validatePage(self) -> bool:

@@ -61,3 +61,24 @@ def test_a_job_that_failed_on_a_file_names_it_literally(qtbot, wait_job, name: s
     assert shown(row.status.text(), row.status.textFormat()) == expected
     assert shown(row.status.toolTip()) == expected
     runner.shutdown(5000)
+
+
+def test_the_welcome_assistant_names_folders_literally(qtbot, isolated_home, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from photoarchive.config import load_settings
+    from photoarchive.gui.first_run import FirstRunWizard
+
+    wizard = FirstRunWizard(load_settings(env={}))
+    qtbot.addWidget(wizard)
+    page = wizard.archive_page
+    odd = tmp_path / "<i>old</i> & weeks"
+    page.adopt_edit.setText(str(odd))  # no such folder: the survey says so, naming it
+    survey = page.survey_label
+    assert str(odd) in shown(survey.text(), survey.textFormat()), survey.text()
+    page.adopt_edit.setText("")
+    folder = tmp_path / "<b>Photos</b> & Co"
+    page.archive_edit.setText(str(folder))
+    wizard.show()
+    while wizard.currentPage() is not wizard.done_page:
+        wizard.next()
+    label = wizard.done_label
+    assert f"Keep the archive in {folder}." in shown(label.text(), label.textFormat())

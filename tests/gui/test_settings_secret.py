@@ -11,6 +11,7 @@ import keyring.errors
 import pytest
 from flickr.file_keyring import FileKeyring
 from flickr.fixtures import file_keyring  # noqa: F401
+from PySide6.QtCore import Qt
 
 from photoarchive.config import Settings, load_settings
 from photoarchive.flickr.api import api_key_for
@@ -108,6 +109,7 @@ def test_a_refusing_keyring_is_said_in_words_and_the_file_offered(
     box = dlg.keyring_question
     assert box is not None and box.isVisible()
     assert "KeyringLocked" in box.text() and str(settings.settings_file) in box.text()
+    assert box.textFormat() == Qt.TextFormat.PlainText  # the path is shown as it is
     assert dlg.result() != dlg.DialogCode.Accepted and not settings.settings_file.exists()
     answer = QMessageBox.StandardButton.Yes if keep_in_file else QMessageBox.StandardButton.No
     box.button(answer).click()

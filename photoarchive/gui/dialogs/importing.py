@@ -66,6 +66,7 @@ class ImportDialog(QDialog):
         layout.insertWidget(layout.indexOf(self.details) + 1, self.undated_box)
         # The cards being read, by name: the user's label, else "EOS_DIGITAL 32 GB"
         self.card_label = QLabel(form)
+        plain_labels(self.card_label)  # a card label is whatever its owner typed
         self.card_label.setObjectName("cardNameLabel")
         self.card_label.setVisible(False)
         layout.insertWidget(layout.indexOf(self.details), self.card_label)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,6 +31,7 @@ from photoarchive.archive import BadWeekPattern, check_week_pattern, week_folder
 from photoarchive.config import Settings, save_settings
 from photoarchive.gui.dialogs.cloud_settings import CloudSettings
 from photoarchive.gui.forms import child, load_form
+from photoarchive.gui.plain import plain_labels
 from photoarchive.gui.worker import Job, JobRunner
 
 
@@ -54,6 +55,7 @@ class SettingsDialog(QDialog):
         self.flickr_user_edit = child(form, QLineEdit, "flickrUserEdit")
         self.flickr_secret_edit = child(form, QLineEdit, "flickrSecretEdit")
         self.error_label = child(form, QLabel, "errorLabel")
+        plain_labels(self.error_label)  # errors may name files
         self.buttons = child(form, QDialogButtonBox, "buttons")
         child(form, QPushButton, "archiveBrowse").clicked.connect(self._browse)
         self.archive_edit.setText(str(settings.archive))
@@ -181,6 +183,7 @@ class SettingsDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # it names the settings file
         box.buttonClicked.connect(
             lambda button: self._answered(
                 box.standardButton(button) == QMessageBox.StandardButton.Yes, new, secret, message
