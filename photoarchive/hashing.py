@@ -11,7 +11,6 @@ import errno
 import mmap
 import os
 import stat
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -62,9 +61,9 @@ class FileDigest:
 def digest_file(path: Path) -> FileDigest:
     """Stat and hash one file. Raises OSError (a directory, a device or a pipe included).
 
-    Below ONE_THREAD_BELOW it is read in small pieces into a buffer this thread keeps: hashing
-    from the CPU cache costs less than hashing a memory map (its page faults), and the kernel
-    reads ahead of a sequential read. A bigger file is memory-mapped and split across the cores.
+    Memory-mapped (b3sum does the same): in a fresh process, as a scrub is, hashing the map
+    cost less CPU than reading the file into a buffer (the copy out of the page cache cost
+    more than the page faults here). One thread below ONE_THREAD_BELOW, all cores above.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO would block
     try:
@@ -73,36 +72,18 @@ def digest_file(path: Path) -> FileDigest:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        size = 0
-        if st.st_size >= ONE_THREAD_BELOW:
-            h = new_hasher(ALL_CORES)
-            try:
-                mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-            except ValueError:  # emptied since the fstat
-                raise OSError(errno.EIO, "the file changed while it was read", str(path)) from None
-            with mapped:
-                h.update(mapped)
-                size = len(mapped)
-        else:
-            h = new_hasher(1)
-            view = _read_buffer()
-            while n := os.readv(fd, [view]):
-                h.update(view[:n])
-                size += n
+        h = new_hasher(1 if st.st_size < ONE_THREAD_BELOW else ALL_CORES)
+        if st.st_size == 0:
+            return FileDigest(h.hexdigest(), 0, st.st_mtime_ns)
+        try:
+            mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        except ValueError:  # emptied since the fstat
+            raise OSError(errno.EIO, "the file changed while it was read", str(path)) from None
+        with mapped:
+            h.update(mapped)
+            return FileDigest(h.hexdigest(), len(mapped), st.st_mtime_ns)
     finally:
         os.close(fd)
-    return FileDigest(h.hexdigest(), size, st.st_mtime_ns)
-
-
-_local = threading.local()
-READ_PIECE = 256 << 10  # fits the L2 cache of current x86 and ARM cores
-
-
-def _read_buffer() -> memoryview:
-    view: memoryview | None = getattr(_local, "view", None)
-    if view is None:
-        view = _local.view = memoryview(bytearray(READ_PIECE))
-    return view
 
 
 def _digest_or_error(path: Path) -> FileDigest | OSError:
