@@ -7,7 +7,9 @@ Two sources, each measured in the same run, alternating `cp -r` + `sync` and
 `photoarchive import` into fresh folders:
 - warm: a card folder on the archive's own disk whose files are in the page cache;
 - cold: a separate device (an ext4 image on a loop device, mounted read-only), with the page
-  cache dropped before every run. Needs root (losetup, mount, drop_caches); skipped otherwise.
+  cache dropped before every run; then the same card re-inserted (unmounted and mounted, its
+  cache dropped) before every run, the program's own files staying in memory. Needs root
+  (losetup, mount, drop_caches); skipped otherwise.
   The bytes read from the card device are printed beside each time: the card must be read once.
 Prints the machine (cores, kernel, filesystems), the median of each with its spread (min-max)
 and the throughput ratio (goals: import >= 0.8x cp+sync warm, >= 0.9x cold), then a no-op
@@ -110,11 +112,18 @@ def spread(values: list[float]) -> str:
 
 
 class Card:
-    """A source folder; for a device card, also the bytes read from its block device."""
+    """A source folder; for a device card, also the bytes read from its block device.
 
-    def __init__(self, path: Path, device: str | None = None) -> None:
+    A device card is made cold before each run in one of two ways: `drop` drops the whole page
+    cache (the issue's setting: the program's own files, Python and its libraries, go cold
+    too), `reinsert` unmounts and mounts the card with its image's cache dropped (a card put
+    back into the reader while the program sits in memory, as when the app is open)."""
+
+    def __init__(self, path: Path, device: str | None = None, image: Path | None = None) -> None:
         self.path = path
         self.device = device
+        self.image = image
+        self.cold = "drop"
 
     def sectors_read(self) -> int:
         if self.device is None:
@@ -124,8 +133,20 @@ class Card:
 
     def prepare(self) -> None:
         subprocess.run(["sync"], check=True)
-        if self.device is not None:
+        if self.device is None:
+            return
+        if self.cold == "drop":
             Path("/proc/sys/vm/drop_caches").write_text("3\n")
+            return
+        subprocess.run(["umount", str(self.path)], check=True)
+        if self.image is not None:
+            fd = os.open(self.image, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+        subprocess.run(["blockdev", "--flushbufs", self.device], check=True)
+        subprocess.run(["mount", "-o", "ro", self.device, str(self.path)], check=True)
 
 
 @contextmanager
@@ -144,7 +165,7 @@ def loop_card(src: Path, total: int, work: Path) -> Iterator[Card]:
         subprocess.run(["umount", str(mnt)], check=True)
         subprocess.run(["mount", "-o", "ro", dev, str(mnt)], check=True)
         try:
-            yield Card(mnt, dev)
+            yield Card(mnt, dev, image)
         finally:
             subprocess.run(["umount", str(mnt)], check=False)
     finally:
@@ -152,11 +173,20 @@ def loop_card(src: Path, total: int, work: Path) -> Iterator[Card]:
         image.unlink(missing_ok=True)
 
 
+def program_env(work: Path) -> dict[str, str]:
+    """As an installed program runs: its bytecode compiled once and kept (this environment sets
+    PYTHONDONTWRITEBYTECODE, which made every run compile every module again)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work.parent / "pycache")  # kept out of the source tree
+    return env
+
+
 def measure(card: Card, total: int, runs: int, work: Path, label: str) -> list[float]:
     """Alternating cp+sync and import runs; returns the import times (last archive kept)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = program_env(work)
     times: dict[str, list[float]] = {"cp": [], "import": []}
-    warm_up(card.path, work)
+    warm_up(card.path, work, env)
     for i in range(runs):
         for kind in ("cp", "import") if i % 2 == 0 else ("import", "cp"):
             dest = work / f"{label}-{kind}{i}"
@@ -186,15 +216,31 @@ def measure(card: Card, total: int, runs: int, work: Path, label: str) -> list[f
     return times["import"]
 
 
-def warm_up(card: Path, work: Path) -> None:
-    """One untimed cp -r + sync: a virtual machine's first touch of memory it has not used for a
-    while is slow (seen here: a first run 3x the next), and whichever ran first paid for it."""
+def warm_up(card: Path, work: Path, env: dict[str, str]) -> None:
+    """One untimed cp -r + sync and one untimed import: a virtual machine's first touch of
+    memory it has not used for a while is slow (seen here: a first run 3x the next), and
+    whichever ran first paid for it; the import also compiles the program's bytecode once."""
     run(["sh", "-c", f"cp -r '{card}' '{work / 'warm-up'}' && sync"])
     shutil.rmtree(work / "warm-up")
+    env = dict(env, XDG_DATA_HOME=str(work / "warm-up-data"))
+    run(
+        [
+            sys.executable,
+            "-m",
+            "photoarchive",
+            "import",
+            "--archive",
+            str(work / "warm-up"),
+            str(card),
+        ],
+        env,
+    )
+    shutil.rmtree(work / "warm-up")
+    shutil.rmtree(work / "warm-up-data", ignore_errors=True)
 
 
 def noop_reimport(card: Path, work: Path, files: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(work / "noop-data"))
+    env = dict(program_env(work), XDG_DATA_HOME=str(work / "noop-data"))
     cmd = [sys.executable, "-m", "photoarchive", "import", "--archive", str(work / "noop")]
     run([*cmd, str(card)], env)
     again = [run([*cmd, str(card)], env) for _ in range(3)]
@@ -203,12 +249,12 @@ def noop_reimport(card: Path, work: Path, files: int) -> None:
 
 def image_cost(card: Path, total: int, runs: int, work: Path) -> None:
     """Warm imports with and without the image-data hash, alternating."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = program_env(work)
     without = str(Path(__file__).with_name("import_without_image_hash.py"))
     kinds = {"with": [sys.executable, "-m", "photoarchive"], "without": [sys.executable, without]}
     wall: dict[str, list[float]] = {k: [] for k in kinds}
     cpu: dict[str, list[float]] = {k: [] for k in kinds}
-    warm_up(card, work)
+    warm_up(card, work, env)
     for i in range(runs):
         for kind in ("with", "without") if i % 2 == 0 else ("without", "with"):
             dest, data = work / f"img-{kind}{i}", work / f"img-data{i}"
@@ -270,6 +316,9 @@ def main() -> None:
                 flush=True,
             )
             measure(card, total, args.runs, work, "cold")
+            card.cold = "reinsert"
+            print("card re-inserted: only the card's cache dropped, the program's kept", flush=True)
+            measure(card, total, args.runs, work, "reinserted")
         shutil.rmtree(src)
     finally:
         shutil.rmtree(work, ignore_errors=True)
