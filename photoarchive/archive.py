@@ -11,7 +11,6 @@ import errno
 import fcntl
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +84,8 @@ def check_week_pattern(pattern: str) -> None:
 
 
 def temp_name(final_name: str) -> str:
+    import uuid  # here: uuid imports platform (~5 ms), and only writers need a temp name
+
     return f".{final_name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
 
 

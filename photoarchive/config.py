@@ -10,7 +10,6 @@ import hashlib
 import logging
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -140,6 +139,8 @@ def load_settings(
     path = settings_file or base.settings_file
     values: dict[str, object] = {}
     if path.exists():
+        import tomllib  # here: ~3 ms of imports, for runs that have a settings file
+
         try:
             with path.open("rb") as fh:
                 doc = tomllib.load(fh)

@@ -11,28 +11,27 @@ strict read-back check.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import fcntl
+import functools
 import logging
 import mmap
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from photoarchive.hashing import ALL_CORES, CHUNK, new_check, new_hasher
 from photoarchive.jobs import Cancelled, CancelToken
+
+if TYPE_CHECKING:
+    import ctypes
 
 log = logging.getLogger(__name__)
 
 ALIGN = 4096  # a multiple of every disk's logical block size; direct I/O moves whole blocks
 O_DIRECT: int = getattr(os, "O_DIRECT", 0)
 
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-except OSError:
-    _LIBC = None
 _SFR_WRITE = 2  # SYNC_FILE_RANGE_WRITE: start writeback, do not wait
 
 
@@ -266,23 +265,40 @@ def hash_fd(
     return str(hasher.hexdigest()), done
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, for the calls os lacks; loaded on first use, as only copies and syncs
+    need it (ctypes and find_library's ldconfig run cost every other command's start-up)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    except OSError:
+        return None
+
+
 def start_writeback(fd: int) -> None:
     """Start writing a cached file to disk now (asynchronously), so the batch flush finds it done.
 
     Without this the whole batch is written back inside the flush, whose journal commit then
     holds up the next batch's writes.
     """
-    if _LIBC is not None and hasattr(_LIBC, "sync_file_range"):
-        _LIBC.sync_file_range(fd, ctypes.c_longlong(0), ctypes.c_longlong(0), _SFR_WRITE)
+    libc = _libc()
+    if libc is not None and hasattr(libc, "sync_file_range"):
+        import ctypes
+
+        libc.sync_file_range(fd, ctypes.c_longlong(0), ctypes.c_longlong(0), _SFR_WRITE)
 
 
 def syncfs(path: Path) -> bool:
     """Flush the whole filesystem holding path in one call (Linux); False if unavailable."""
-    if _LIBC is None or not hasattr(_LIBC, "syncfs"):
+    libc = _libc()
+    if libc is None or not hasattr(libc, "syncfs"):
         return False
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        return bool(_LIBC.syncfs(fd) == 0)
+        return bool(libc.syncfs(fd) == 0)
     finally:
         os.close(fd)
 

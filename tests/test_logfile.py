@@ -61,6 +61,10 @@ def test_log_file_is_private_rotates_and_is_scrubbed(
     assert "[redacted]" in text and "line 199 of the rotation test" in text
     files = logfile.log_files()
     assert len(files) >= 2, "the log did not rotate"
+    assert [p.name for p in files] == ["photoarchive.log"] + [
+        f"photoarchive.log.{i}" for i in range(1, len(files))
+    ]
+    assert all(p.stat().st_size <= 4000 for p in files)
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
