@@ -36,8 +36,8 @@ def direct_io_works(folder: Path) -> bool:
         probe.unlink()
 
 
-def cached_pages(path: Path) -> int:
-    """How many of the file's pages sit in the page cache (mincore on a private mapping)."""
+def page_residency(path: Path) -> list[bool]:
+    """Which of the file's pages sit in the page cache (mincore on a private mapping)."""
     libc = ctypes.CDLL(None, use_errno=True)
     size = path.stat().st_size
     pages = -(-size // mmap.PAGESIZE)
@@ -45,9 +45,13 @@ def cached_pages(path: Path) -> int:
         vec = (ctypes.c_ubyte * pages)()
         addr = ctypes.addressof(ctypes.c_char.from_buffer(mm))
         assert libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(size), vec) == 0
-        resident = sum(b & 1 for b in vec)
+        resident = [bool(b & 1) for b in vec]
         del addr  # the exported buffer must be gone before the map closes
     return resident
+
+
+def cached_pages(path: Path) -> int:
+    return sum(page_residency(path))
 
 
 def write_with(path: Path, data: bytes, view: memoryview, direct: bool) -> NewFile:

@@ -3,14 +3,13 @@ one: the pages it needs are then in the page cache, and the rest of the file is 
 
 from __future__ import annotations
 
-import ctypes
 import mmap
 import os
 import random
 from pathlib import Path
 
 import pytest
-from importing.test_copier import cached_pages
+from importing.test_copier import cached_pages, page_residency
 
 from photoarchive.importing.cards import SourceFile
 from photoarchive.importing.plan import HEAD, TAIL, prefetch_ends
@@ -48,18 +47,9 @@ def test_heads_and_tails_are_read_and_nothing_between(tmp_path: Path) -> None:
 
 
 def resident(path: Path, offset: int, length: int) -> bool:
-    """Are all pages of [offset, offset+length) in the page cache? (mincore)"""
-    libc = ctypes.CDLL(None, use_errno=True)
-    size = path.stat().st_size
-    pages = -(-size // mmap.PAGESIZE)
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_COPY) as mm:
-        vec = (ctypes.c_ubyte * pages)()
-        addr = ctypes.addressof(ctypes.c_char.from_buffer(mm))
-        assert libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(size), vec) == 0
-        first, last = offset // mmap.PAGESIZE, (offset + length - 1) // mmap.PAGESIZE
-        ok = all(vec[i] & 1 for i in range(first, last + 1))
-        del addr
-    return ok
+    """Are all pages of [offset, offset+length) in the page cache?"""
+    pages = page_residency(path)
+    return all(pages[offset // mmap.PAGESIZE : (offset + length - 1) // mmap.PAGESIZE + 1])
 
 
 def test_a_cancelled_plan_reads_nothing_more(tmp_path: Path) -> None:
