@@ -52,7 +52,7 @@ class JobRow(QWidget):
         layout.setContentsMargins(4, 1, 4, 1)
         self.title = QLabel(job.title, self)
         self.title.setFixedWidth(230)  # the bars line up, one under the other
-        self.title.setToolTip(job.title)
+        self.title.setToolTip(tip(job.title))
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 0)
         self.bar.setMaximumHeight(16)

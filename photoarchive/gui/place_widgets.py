@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem
 
+from photoarchive.gui.plain import tip
 from photoarchive.metadata.coords import CoordinateError, Coordinates, parse_coordinates
 from photoarchive.metadata.places import Place
 
@@ -49,7 +50,7 @@ def fill_places(tree: QTreeWidget, places: list[Place], columns: str = "ncu") ->
         item.setData(0, Qt.ItemDataRole.UserRole, place.name)
         where = ", ".join(x for x in (place.city, place.region, place.country) if x)
         if where:
-            item.setToolTip(0, f"{place.name} ({where})")
+            item.setToolTip(0, tip(f"{place.name} ({where})"))
         tree.addTopLevelItem(item)
     for col in range(tree.columnCount()):
         tree.resizeColumnToContents(col)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoarchive.gui.plain import tip
 from photoarchive.importing.undated import Placement, Undated, by_week, target_week, week_of
 from photoarchive.jobs import plural
 
@@ -106,7 +107,7 @@ class UndatedBox(QGroupBox):
             for u in group:
                 near = f"{u.neighbour_week} (next to {u.neighbour})" if u.neighbour_week else "–"
                 child = QTreeWidgetItem([u.name, near, self.target(u)])
-                child.setToolTip(0, str(u.group.group.dated[0].path))
+                child.setToolTip(0, tip(str(u.group.group.dated[0].path)))
                 top.addChild(child)
             top.setExpanded(True)
         for col in range(3):

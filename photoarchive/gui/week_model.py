@@ -15,6 +15,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from photoarchive.archive import week_monday, week_span
 from photoarchive.config import Settings
 from photoarchive.gui.metacache import MetaCache, WeekBadges
+from photoarchive.gui.plain import tip
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +142,10 @@ class WeekModel(QStandardItemModel):
         return item
 
     def _fill(self, item: QStandardItem, row: WeekRow) -> None:
-        text, tip = self._texts(row)
+        text, hint = self._texts(row)
         if item.text() != text:
             item.setText(text)
-            item.setToolTip(tip)
+            item.setToolTip(tip(hint))
 
     def set_weeks(self, weeks: list[WeekRow]) -> None:
         """Same weeks as shown: update changed rows in place (selection survives)."""

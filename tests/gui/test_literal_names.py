@@ -82,3 +82,21 @@ def test_the_welcome_assistant_names_folders_literally(qtbot, isolated_home, tmp
         wizard.next()
     label = wizard.done_label
     assert f"Keep the archive in {folder}." in shown(label.text(), label.textFormat())
+
+
+def test_saved_place_names_show_literally_in_their_tool_tips(qtbot) -> None:
+    """A place is named by the user: `<b>Oma</b> & Opa` is a name, not markup."""
+    from PySide6.QtWidgets import QTreeWidget
+
+    from photoarchive.gui.place_widgets import fill_places
+    from photoarchive.metadata.places import Place
+
+    names = ["<b>Oma</b> & Opa", "Tom &amp; Jerry", "<i>two  spaces</i>"]
+    tree = QTreeWidget()
+    tree.setColumnCount(3)
+    qtbot.addWidget(tree)
+    fill_places(tree, [Place(n, 57.7, 11.9, city="<u>Göteborg</u>") for n in names])
+    items = [tree.topLevelItem(row) for row in range(tree.topLevelItemCount())]
+    assert sorted(i.text(0) for i in items) == sorted(names)
+    for item in items:
+        assert shown(item.toolTip(0)) == f"{item.text(0)} (<u>Göteborg</u>)"
