@@ -6,23 +6,35 @@ and scripts can run several archives side by side.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import platformdirs
-
 from photoarchive.private import open_private, private_dir
+
+try:  # CPython's own SHA-1: hashlib would load OpenSSL (~2 ms) for one short digest per run
+    from _sha1 import sha1
+except ImportError:  # another Python
+    from hashlib import sha1
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "photoarchive"
 ARCHIVE_ENV = "PHOTOARCHIVE_ARCHIVE"
 DEFAULT_WEEK_PATTERN = "%Y-%m-%d"
+SETTINGS_NAME = "settings.toml"
+
+# The user's folders on Linux, by their XDG variable and default (platformdirs' rules).
+_XDG_HOMES = {
+    "XDG_CONFIG_HOME": "~/.config",
+    "XDG_DATA_HOME": "~/.local/share",
+    "XDG_CACHE_HOME": "~/.cache",
+    "XDG_STATE_HOME": "~/.local/state",
+}
 
 # TOML section -> (settings field, toml key); top-level keys use section "".
 _TOML_KEYS: dict[str, tuple[str, str]] = {
@@ -56,19 +68,46 @@ class SettingsError(ValueError):
     """A value in the settings file has the wrong type; the message names the file and key."""
 
 
+def user_dir(xdg_var: str) -> Path:
+    """The program's folder of one kind (XDG_CONFIG_HOME, _DATA_, _CACHE_ or _STATE_HOME), as
+    platformdirs names it. On Linux computed here by platformdirs' rules (an absolute XDG
+    variable, else the default under an absolute HOME): importing platformdirs costs every run
+    ~6 ms (tempfile, shutil, random); it is asked on other systems and in odd environments."""
+    android = os.environ.get("ANDROID_DATA") == "/data" and os.environ.get("ANDROID_ROOT") == (
+        "/system"
+    )
+    if sys.platform == "linux" and not hasattr(sys, "getandroidapilevel") and not android:
+        base = os.environ.get(xdg_var, "")
+        if os.path.isabs(base):
+            return Path(base, APP_NAME)
+        if os.path.isabs(os.environ.get("HOME", "")):
+            return Path(os.path.expanduser(_XDG_HOMES[xdg_var]), APP_NAME)
+    import platformdirs
+
+    which = {
+        "XDG_CONFIG_HOME": platformdirs.user_config_dir,
+        "XDG_DATA_HOME": platformdirs.user_data_dir,
+        "XDG_CACHE_HOME": platformdirs.user_cache_dir,
+        "XDG_STATE_HOME": platformdirs.user_state_dir,
+    }[xdg_var]
+    return Path(which(APP_NAME))
+
+
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME))
+    return user_dir("XDG_CONFIG_HOME")
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME))
+    return user_dir("XDG_DATA_HOME")
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME))
+    return user_dir("XDG_CACHE_HOME")
 
 
 def default_archive() -> Path:
+    import platformdirs  # here: a run given its archive (settings, --archive) never asks
+
     return Path(platformdirs.user_pictures_dir()) / "PhotoArchive"
 
 
@@ -108,7 +147,7 @@ class Settings:
 
     @property
     def settings_file(self) -> Path:
-        return self.config_dir / "settings.toml"
+        return self.config_dir / SETTINGS_NAME
 
     @property
     def places_file(self) -> Path:
@@ -124,7 +163,7 @@ class Settings:
         """One catalog per archive folder, so switching archives never mixes their indexes."""
         real = os.path.realpath(self.archive)
         slug = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(real).name)[:40] or "archive"
-        digest = hashlib.sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        digest = sha1(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
         return self.data_dir / "catalogs" / f"{slug}-{digest}.sqlite"
 
 
@@ -135,9 +174,9 @@ def load_settings(
 ) -> Settings:
     """Defaults, then the TOML file, then PHOTOARCHIVE_ARCHIVE, then an explicit archive."""
     env = os.environ if env is None else env
-    base = Settings()
-    path = settings_file or base.settings_file
-    values: dict[str, object] = {}
+    config = config_dir()
+    path = settings_file or config / SETTINGS_NAME
+    values: dict[str, object] = {"config_dir": config}
     if path.exists():
         import tomllib  # here: ~3 ms of imports, for runs that have a settings file
 
@@ -171,7 +210,8 @@ def load_settings(
                     ) from None
         if types[name] in ("bool", bool):
             values[name] = bool(value)
-    return replace(base, **values)  # type: ignore[arg-type]
+    # Defaults only for what is not given: the default archive is not looked up when unused.
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 def _toml_value(value: object) -> str:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,6 +64,9 @@ def open_run(catalog_path: Path, archive: Path) -> Iterator[Path]:
     root = journal_root(catalog_path)
     private_dir(root)
     # Made under a dot name and renamed once locked, so no replay ever sees it unlocked.
+    import shutil  # here and below: tempfile and shutil cost every start-up ~3 ms otherwise
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=root))
     owner = open_private(tmp / _OWNER, os.O_RDWR)
     try:
@@ -158,6 +159,8 @@ def dead_runs(catalog_path: Path) -> Iterator[list[Applied]]:
                 if edits:
                     log.warning("recording %d edit(s) of an interrupted tagging run", len(edits))
                 yield edits
+            import shutil
+
             shutil.rmtree(run, ignore_errors=True)
         finally:
             if owner is not None:

@@ -13,9 +13,7 @@ import os
 import re
 from pathlib import Path
 
-import platformdirs
-
-from photoarchive.config import APP_NAME
+from photoarchive.config import APP_NAME, user_dir
 from photoarchive.names import one_line
 from photoarchive.private import open_private, private_dir
 
@@ -135,7 +133,7 @@ class PrivateRotatingFileHandler(logging.FileHandler):
 
 
 def log_dir() -> Path:
-    return Path(platformdirs.user_state_dir(APP_NAME)) / "logs"
+    return user_dir("XDG_STATE_HOME") / "logs"
 
 
 def log_path() -> Path:

@@ -56,3 +56,35 @@ def test_bad_week_patterns(pattern: str) -> None:
 @pytest.mark.parametrize("pattern", ["%Y-%m-%d", "%G-W%V", "%Y-%m-%d week"])
 def test_good_week_patterns(pattern: str) -> None:
     check_week_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [
+        ("", "/home/oma"),  # the usual case: defaults under HOME
+        ("/srv/xdg", "/home/oma"),
+        ("relative/xdg", "/home/oma/"),  # a relative XDG variable is ignored
+        ("", "/"),
+        ("", "relative-home"),  # platformdirs' own rules (the password database)
+        (None, None),
+    ],
+)
+def test_user_dirs_are_platformdirs_own(
+    xdg: str | None, home: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """config computes the folders without importing platformdirs (start-up), to the letter."""
+    import platformdirs
+
+    from photoarchive import logfile
+    from photoarchive.config import APP_NAME, cache_dir, config_dir, data_dir
+
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "HOME"):
+        value = home if var == "HOME" else xdg and f"{xdg}/{var.lower()}"
+        if value is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, value)
+    assert config_dir() == Path(platformdirs.user_config_dir(APP_NAME))
+    assert data_dir() == Path(platformdirs.user_data_dir(APP_NAME))
+    assert cache_dir() == Path(platformdirs.user_cache_dir(APP_NAME))
+    assert logfile.log_dir() == Path(platformdirs.user_state_dir(APP_NAME)) / "logs"

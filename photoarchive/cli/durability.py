@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
@@ -100,6 +99,8 @@ def run_status(args: argparse.Namespace, settings: Settings, cancel: CancelToken
 
         shield = bucket_protection(settings)
     if args.json:
+        import json
+
         data = json.loads(ledger.to_json())
         data["protection"] = shield if isinstance(shield, str | None) else shield.__dict__
         print(json.dumps(data))
@@ -183,6 +184,8 @@ def run_cards(args: argparse.Namespace, settings: Settings, cancel: CancelToken)
     else:
         cards = list_cards(settings, args.week if args.cards_command == "where" else None)
     if args.json:
+        import json
+
         print(json.dumps([{**card.__dict__, "name": card.name} for card in cards]))
         return EXIT_OK if cards else EXIT_PROBLEMS
     if not cards:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 
 from photoarchive.jobs import Problem
@@ -47,4 +46,6 @@ class ScrubReport:
         data = asdict(self)
         data["problems"] = [p.as_dict() for p in self.problems]
         data["clean"] = self.clean
+        import json  # here: only --json asks
+
         return json.dumps(data)
