@@ -90,7 +90,8 @@ def test_scrub_does_not_import_the_other_commands() -> None:
 # to copy or sync (fileio), logging.handlers never (logfile rotates on a FileHandler), tomllib
 # only with a settings file, uuid only to name a temporary file, platformdirs only off Linux or
 # for the default archive (config computes the XDG folders), tempfile only for a tagging run
-# (journal), json only for --json, hashlib (OpenSSL) not for the catalog's name.
+# (journal), json only for --json, hashlib (OpenSSL) not for the catalog's name, imagedata only
+# for a file whose bytes changed (scrub).
 LAZY = (
     "ctypes",
     "logging.handlers",
@@ -102,6 +103,7 @@ LAZY = (
     "tempfile",
     "json",
     "hashlib",
+    "photoarchive.imagedata",
 )
 
 
