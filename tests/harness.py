@@ -1,7 +1,9 @@
 """Helpers for tests that run the CLI or need a real small/read-only filesystem."""
 
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,27 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=120,
     )
+
+
+def run_window(cmd: list[str], env: dict[str, str], cwd: Path, up_for: float) -> str:
+    """Start the desktop app, check its window is still up after `up_for` seconds, close it
+    with SIGINT as a user's Ctrl+C would, and assert it quit cleanly; returns its stderr."""
+    gui = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + up_for
+        while time.monotonic() < deadline and gui.poll() is None:
+            time.sleep(0.2)
+        assert gui.poll() is None, gui.communicate()[1]  # the window is up
+        gui.send_signal(signal.SIGINT)
+        _, err = gui.communicate(timeout=60)
+    finally:
+        if gui.poll() is None:
+            gui.kill()
+            gui.communicate()
+    assert gui.returncode == 0 and "Traceback" not in err, err
+    return err
 
 
 @contextmanager

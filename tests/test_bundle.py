@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from harness import run_window
 from imaging import jpeg_bytes, write_file
 
 BUNDLE_ENV = "PHOTOARCHIVE_BUNDLE"
@@ -62,18 +61,5 @@ def test_bundle_starts_offscreen_and_imports_a_card(tmp_path: Path) -> None:
     assert desktop.returncode == 0, desktop.stderr  # the desktop files travel in the bundle
     assert (home / ".local/share/applications/io.github.photoarchive.desktop").is_file()
 
-    gui = subprocess.Popen([binary, "gui", "--archive", str(archive)], env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 8
-        while time.monotonic() < deadline and gui.poll() is None:
-            time.sleep(0.2)
-        assert gui.poll() is None, gui.communicate()[1]  # the window is up
-        gui.send_signal(signal.SIGINT)
-        _, err = gui.communicate(timeout=60)
-    finally:
-        if gui.poll() is None:
-            gui.kill()
-            gui.communicate()
-    assert gui.returncode == 0 and "Traceback" not in err, err
+    run_window([binary, "gui", "--archive", str(archive)], env, tmp_path, up_for=8)
     assert (home / ".config" / "photoarchive" / "gui.ini").exists()

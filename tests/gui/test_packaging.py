@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from harness import run_window
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,9 +108,7 @@ def _installed_in_a_fresh_venv_starts(wheel: Path, tmp_path: Path) -> None:
     The dependencies come from this test venv through a path line (so PySide6 is not
     installed again); that adds the folder but runs none of its .pth hooks, so this checkout's
     editable install stays out and photoarchive can only come from the wheel."""
-    import signal
     import sysconfig
-    import time
     import venv
 
     fresh = tmp_path / "fresh-venv"
@@ -140,21 +139,8 @@ def _installed_in_a_fresh_venv_starts(wheel: Path, tmp_path: Path) -> None:
                              cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"photoarchive {__import__('photoarchive').__version__}"
-    gui = subprocess.Popen([str(fresh / "bin" / "photoarchive-gui"), "--archive",
-                            str(tmp_path / "fresh-archive")], env=env, cwd=tmp_path,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 4
-        while time.monotonic() < deadline and gui.poll() is None:
-            time.sleep(0.2)
-        assert gui.poll() is None, gui.communicate()[1]  # the window is up
-        gui.send_signal(signal.SIGINT)
-        _, err = gui.communicate(timeout=60)
-    finally:
-        if gui.poll() is None:
-            gui.kill()
-            gui.communicate()
-    assert gui.returncode == 0 and "Traceback" not in err, err
+    cmd = [str(fresh / "bin" / "photoarchive-gui"), "--archive", str(tmp_path / "fresh-archive")]
+    run_window(cmd, env, tmp_path, up_for=4)
 
 
 APP_ID = "io.github.photoarchive"
