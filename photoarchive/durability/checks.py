@@ -55,24 +55,21 @@ def _batch(conn: sqlite3.Connection, sql: str, rows: list[tuple[bytes | str, flo
 
 def record_local(conn: sqlite3.Connection, results: Iterable[tuple[str, str]]) -> None:
     """(path, state) of files just re-read."""
-    now = time.time()
-    _batch(
-        conn,
-        "INSERT INTO durability_checks(path, local_at, local_state) VALUES (?,?,?) "
-        "ON CONFLICT(path) DO UPDATE SET local_at=excluded.local_at, "
-        "local_state=excluded.local_state",
-        [(db_value(p), now, s) for p, s in results],
-    )
+    _record(conn, "local", results)
 
 
 def record_remote(conn: sqlite3.Connection, results: Iterable[tuple[str, str]]) -> None:
     """(path, state) of bucket objects just checked."""
+    _record(conn, "remote", results)
+
+
+def _record(conn: sqlite3.Connection, side: str, results: Iterable[tuple[str, str]]) -> None:
     now = time.time()
     _batch(
         conn,
-        "INSERT INTO durability_checks(path, remote_at, remote_state) VALUES (?,?,?) "
-        "ON CONFLICT(path) DO UPDATE SET remote_at=excluded.remote_at, "
-        "remote_state=excluded.remote_state",
+        f"INSERT INTO durability_checks(path, {side}_at, {side}_state) VALUES (?,?,?) "
+        f"ON CONFLICT(path) DO UPDATE SET {side}_at=excluded.{side}_at, "
+        f"{side}_state=excluded.{side}_state",
         [(db_value(p), now, s) for p, s in results],
     )
 
