@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from photoarchive.archive import MANIFEST_NAME, ArchiveBusy, archive_lock, fsync_dir, temp_name
+from photoarchive.archive import MANIFEST_NAME, fsync_dir, temp_name
 from photoarchive.catalog import Catalog, FileRecord
 from photoarchive.config import Settings
 from photoarchive.fileio import describe_os_error, unlink_quietly
@@ -197,16 +197,3 @@ def write_changed(
             continue
         catalog.clear_changed_week(week)
     return run
-
-
-def refresh(settings: Settings) -> ManifestRun:
-    """Catch up the manifests of changed weeks, taking the archive lock; a busy archive is
-    left to the job that holds it (its own refresh writes them)."""
-    if not settings.catalog_path.exists():
-        return ManifestRun()
-    try:
-        with archive_lock(settings.lock_path), Catalog(settings.catalog_path) as catalog:
-            return write_changed(settings, catalog)
-    except ArchiveBusy:
-        log.info("archive busy: week manifests are written when the running job ends")
-        return ManifestRun()

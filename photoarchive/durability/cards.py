@@ -100,4 +100,4 @@ def label_card(settings: Settings, ident: str, label: str) -> Card:
     with Catalog(settings.catalog_path) as catalog:
         ensure_schema(catalog.conn)
         set_card_label(catalog.conn, found[0].volume, label.strip())
-    return list_cards(settings)[cards.index(found[0])]
+    return replace(found[0], label=label.strip())

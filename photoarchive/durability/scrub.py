@@ -138,7 +138,7 @@ def _check_one(
     path = settings.archive / rec.path
     if isinstance(read, FileNotFoundError):
         report.checked += 1
-        return _repair(settings, catalog, rec, report, bucket, "missing", "not in the archive")
+        return _repair(settings, catalog, rec, report, bucket, checks.MISSING, "not in the archive")
     if isinstance(read, OSError):
         report.problems.append(Problem(rec.path, describe_os_error(read, "cannot read")))
         return None
@@ -164,7 +164,7 @@ def _check_one(
     detail = "image data changed: damaged, or edited by another program"
     if rec.role == "sidecar" or not rec.image_hash:
         detail = "content changed (no image-data hash to tell an edit from damage)"
-    return _repair(settings, catalog, rec, report, bucket, "damaged", detail)
+    return _repair(settings, catalog, rec, report, bucket, checks.DAMAGED, detail)
 
 
 class _Bucket:

@@ -77,7 +77,7 @@ def verify_archive(
         done_bytes += rec.size
         if content == rec.hash:
             report.ok += 1
-        elif rec.image_hash and image_data_hash(found.path, rec.image_hash) == rec.image_hash:
+        elif rec.image_hash and same_image(found.path, rec):
             report.edited.append(rec.path)  # the picture is the same: a metadata edit
         else:
             report.changed.append(rec.path)
@@ -120,7 +120,7 @@ def rebuild_catalog(
         # needed (adopting, a new file); a known file whose content still matches keeps its own.
         stream = role != "sidecar" and not any(r.image_hash for r in olds)
         try:
-            st, content, streamed = _hash_once(f.path, buf, f.name, stream)
+            st, content, streamed = _hash_once(f.path, buf, stream)
             capture = read_capture_time(f.path, st.st_mtime_ns, date_fallback)
         except OSError as exc:
             report.problems.append(Problem(f.rel, f"cannot read: {exc.strerror}"))
@@ -159,14 +159,12 @@ def rebuild_catalog(
     return report
 
 
-def _hash_once(
-    path: Path, buf: mmap.mmap, name: str, image: bool
-) -> tuple[os.stat_result, str, str | None]:
+def _hash_once(path: Path, buf: mmap.mmap, image: bool) -> tuple[os.stat_result, str, str | None]:
     """(stat, content hash, image-data hash if asked) from one read of the file."""
     fd = open_source(path)
     try:
         st = os.fstat(fd)
-        hasher = ImageDataHasher(fd, st.st_size, name) if image else None
+        hasher = ImageDataHasher(fd, st.st_size) if image else None
         content, _ = hash_fd(fd, buf, feed=hasher.feed if hasher else None)
         return st, content, hasher.result().hash if hasher else None
     finally:
