@@ -258,6 +258,19 @@ def sync(settings: Settings, cancel: CancelToken, progress: ProgressCallback) ->
         raise RuntimeError(gui_text(exc, settings)) from exc
 
 
+def check_bucket(settings: Settings, cancel: CancelToken, progress: ProgressCallback) -> Any:
+    """Re-read every file and compare it with the bucket (the CLI's `verify --remote`)."""
+    from photoarchive.cloud.client import GcsError
+    from photoarchive.cloud.target import BadTarget
+    from photoarchive.gui.cloud_words import gui_text
+    from photoarchive.pipeline import verify_remote
+
+    try:
+        return verify_remote(settings, None, cancel, progress)
+    except (GcsError, BadTarget) as exc:  # said the desktop's way, not the command line's
+        raise RuntimeError(gui_text(exc, settings)) from exc
+
+
 def load_places(settings: Settings) -> list[Any]:
     """Saved places for naming locations in the panel; an unreadable file names nothing."""
     from photoarchive.metadata.places import PlaceBook, PlaceError
@@ -285,10 +298,14 @@ def flickr_upload(
     progress: ProgressCallback,
 ) -> Any:
     """The CLI's `flickr upload`, same core; raises with the reason when the run stopped."""
+    from photoarchive.flickr.api import FlickrProblem
     from photoarchive.flickr.tokens import open_client
     from photoarchive.flickr.upload import upload
 
-    client, _ = open_client(settings)
+    try:
+        client, _ = open_client(settings)
+    except FlickrProblem as exc:  # e.g. not signed in: said the desktop's way
+        raise RuntimeError(gui_words(str(exc))) from exc
     summary = upload(settings, client, targets, album, privacy, cancel, progress)
     if summary.cancelled:
         raise Cancelled()

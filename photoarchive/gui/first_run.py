@@ -230,12 +230,12 @@ def _create_bucket(settings: Settings, bucket: str, location: str) -> str:
     from photoarchive.cloud.client import GcsError, friendly
     from photoarchive.cloud.sharing import create_archive_bucket
     from photoarchive.cloud.target import BadTarget
-    from photoarchive.gui.cloud_words import created_words
+    from photoarchive.gui.cloud_words import created_words, gui_text
 
     try:
         made: Any = create_archive_bucket(settings, bucket, location)
-    except (BadTarget, GcsError) as exc:
-        return f"Bucket not created: {exc}"
+    except (BadTarget, GcsError) as exc:  # said the desktop's way, not the command line's
+        return f"Bucket not created: {gui_text(exc, settings)}"
     except Exception as exc:  # the library's own errors, worded for people
         return f"Bucket not created: {friendly(exc)}"
     return created_words(made, location, settings)

@@ -267,6 +267,7 @@ class WindowCommands(_Base):
         job = self.runner.run(
             "Checking the archive",
             lambda c, p: verify(settings, rebuild=False, cancel=c, progress=p),
+            writes=True,  # it takes the archive lock and writes the catalog, as a rebuild does
         )
         self.watch(job, "Checking the archive")
         return job
@@ -276,12 +277,10 @@ class WindowCommands(_Base):
         if not self.settings.bucket:
             self.show_error("Check", "No cloud bucket is set: add one in Settings (gs://BUCKET).")
             return None
-        from photoarchive.pipeline import verify_remote
-
         settings = self.settings
         job = self.runner.run(
             f"Checking the copy in {settings.bucket}",
-            lambda c, p: verify_remote(settings, None, c, p),
+            lambda c, p: actions.check_bucket(settings, c, p),
         )
         self.watch(job, "Checking the bucket copy")
         return job
