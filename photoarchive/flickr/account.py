@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from photoarchive.flickr.api import FlickrClient, FlickrProblem
+from photoarchive.flickr.api import FlickrClient, FlickrProblem, content_text
 from photoarchive.jobs import CancelToken
 
 FREE_ITEMS, FREE_NON_PUBLIC = 1000, 50
@@ -37,18 +37,14 @@ class Account:
                 "items": self.items, "non_public": self.non_public, "limits": limits}  # fmt: skip
 
 
-def _content(value: object) -> str:
-    return str(value.get("_content", "")) if isinstance(value, dict) else str(value or "")
-
-
 def account_status(client: FlickrClient, cancel: CancelToken | None = None) -> Account:
     """test.login proves the token works; then the account type and its counts."""
     user = client.call("flickr.test.login", cancel)["user"]
-    nsid, username = user["id"], _content(user.get("username"))
+    nsid, username = user["id"], content_text(user.get("username"))
     status = client.call("flickr.people.getUploadStatus", cancel)["user"]
     pro = bool(int(status.get("ispro", 0)))
     info = client.call("flickr.people.getInfo", cancel, user_id=nsid)["person"]
-    items = int(_content(info.get("photos", {}).get("count")) or 0)
+    items = int(content_text(info.get("photos", {}).get("count")) or 0)
     non_public = None
     if not pro:
         non_public = 0

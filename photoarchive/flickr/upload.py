@@ -136,11 +136,15 @@ class _Run:
         albums: dict[str, Album] = {}
         taken: dict[str, str] = {}
         total_bytes = sum(f.size for f in new)
+        new_paths = {f.path for f in new}
+        week_albums: dict[str, str] = {}  # each week's album name, worked out once
         sent_bytes = 0
         for i, f in enumerate(files):
             self.cancel.raise_if_cancelled()
             progress(Progress("flickr", i, len(files), sent_bytes, total_bytes, f.path))
-            name = album or self._week_album(f.week, files, metas)
+            if not album and f.week not in week_albums:
+                week_albums[f.week] = self._week_album(f.week, files, metas)
+            name = album or week_albums[f.week]
             target = albums.setdefault(name, Album(self.client, name, existing.get(name)))
             try:
                 rec = self._one(f, metas.get(f.path))
@@ -156,7 +160,7 @@ class _Run:
                 self.summary.problems.append(Problem(f.path, str(exc)))
             except (MetadataError, OSError) as exc:
                 self.summary.problems.append(Problem(f.path, str(exc)))
-            if f in new:
+            if f.path in new_paths:
                 sent_bytes += f.size
         else:
             progress(Progress("flickr", len(files), len(files), sent_bytes, total_bytes))
