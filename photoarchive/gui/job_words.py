@@ -14,22 +14,6 @@ def _n(result: object, name: str) -> int:
     return len(value) if isinstance(value, (list, tuple, set, dict)) else int(value or 0)
 
 
-def _sync(r: object) -> str:
-    plan = getattr(r, "plan", None)
-    sent = f"sent {plural(_n(r, 'uploaded'), 'new file')} ({human_bytes(_n(r, 'bytes_sent'))})"
-    parts = [sent, f"replaced {_n(r, 'replaced'):,}"]
-    held = _n(plan, "held_back")
-    parts.append(f"held back {held:,}" + (f" ({', '.join(plan.held_weeks)})" if held else ""))  # type: ignore[union-attr]
-    skipped = _n(r, "skipped_changed")
-    parts.append(f"skipped {skipped:,} changed (not replaced)" if skipped else "skipped 0")
-    there = _n(r, "already_there") + _n(plan, "adopt") + _n(plan, "unchanged")
-    if there:
-        parts.append(f"{there:,} already in the bucket")
-    if _n(r, "deleted"):
-        parts.append(f"deleted {_n(r, 'deleted'):,}")
-    return ", ".join(parts)
-
-
 def _writes(r: object) -> str:
     results = getattr(r, "results", [])
     written = sum(1 for x in results if getattr(x, "changed", False))
@@ -85,8 +69,6 @@ def result_words(result: object) -> str:
     own = getattr(result, "in_words", None)  # a result that can say what it did itself
     if callable(own):
         return str(own())
-    if hasattr(result, "uploaded") and hasattr(result, "replaced"):
-        return _sync(result)
     if hasattr(result, "copied") and hasattr(result, "plan"):
         return _import(result)
     if hasattr(result, "results") and hasattr(result, "changed"):
